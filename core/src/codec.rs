@@ -1,0 +1,296 @@
+//! Token text <-> bytes: the version prefix, canonical base64url, the payload layout and its
+//! length limits. No cryptography here; `token.rs` decides what is trusted.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::claims::{Claims, Limits, is_name};
+use crate::error::{DecodeError, FormatError};
+use crate::mac::TAG_LEN;
+use crate::time::UnixTime;
+
+/// The v1 prefix. It is also the MAC's domain-separation string.
+pub(crate) const PREFIX: &str = "tsr1.";
+
+/// Fixed-size part of the payload: four u64 fields.
+const TIMES_LEN: usize = 4 * 8;
+
+/// Shortest payload: one-byte key id, audience and subject, the times, no scopes.
+const MIN_PAYLOAD_LEN: usize = 1 + 1 + 1 + 1 + 1 + 1 + TIMES_LEN + 1;
+
+/// Longest payload: every field at its limit.
+pub(crate) const MAX_PAYLOAD_LEN: usize = (1 + Limits::KEY_ID)
+    + (1 + Limits::AUDIENCE)
+    + (1 + Limits::SUBJECT)
+    + TIMES_LEN
+    + 1
+    + Limits::SCOPES * (1 + Limits::SCOPE);
+
+/// Length of `n` bytes in unpadded base64.
+const fn b64_len(n: usize) -> usize {
+    (n * 4).div_ceil(3)
+}
+
+/// Length of the tag part: 32 bytes in unpadded base64.
+const TAG_TEXT_LEN: usize = b64_len(TAG_LEN);
+
+/// Longest possible token text.
+pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) + 1 + TAG_TEXT_LEN;
+
+/// A token's decoded bytes. The payload has only been checked far enough to read its key id.
+#[derive(Clone)]
+pub(crate) struct Decoded {
+    payload: [u8; MAX_PAYLOAD_LEN],
+    payload_len: usize,
+    pub(crate) tag: [u8; TAG_LEN],
+}
+
+impl Decoded {
+    pub(crate) fn payload(&self) -> &[u8] {
+        &self.payload[..self.payload_len]
+    }
+
+    /// The key id field (the payload's first field), already checked by [`decode`].
+    pub(crate) fn key_id(&self) -> &str {
+        let len = usize::from(self.payload[0]);
+        // `decode` checked that these bytes exist and are ASCII name characters.
+        core::str::from_utf8(&self.payload[1..=len]).unwrap_or_default()
+    }
+}
+
+/// Splits and decodes token text, in the order the spec fixes: length cap, prefix and version,
+/// parts, canonical base64url, payload length and key id.
+pub(crate) fn decode(token: &str) -> Result<Decoded, DecodeError> {
+    let token = token.as_bytes();
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(FormatError::TooLong.into());
+    }
+    let Some(rest) = token.strip_prefix(PREFIX.as_bytes()) else {
+        return Err(classify_prefix(token));
+    };
+    let dot = rest
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or(FormatError::Parts)?;
+    let (payload_text, tag_text) = (&rest[..dot], &rest[dot + 1..]);
+    if tag_text.contains(&b'.') {
+        return Err(FormatError::Parts.into());
+    }
+
+    if tag_text.len() != TAG_TEXT_LEN {
+        return Err(FormatError::TagLength.into());
+    }
+    // 43 characters could hold 33 bytes as far as the length estimate knows; canonical decoding
+    // (unused trailing bits must be zero) leaves exactly 32.
+    let mut tag_buf = [0; TAG_LEN + 1];
+    let tag_len = URL_SAFE_NO_PAD
+        .decode_slice(tag_text, &mut tag_buf)
+        .map_err(|_| FormatError::Base64)?;
+    let tag: [u8; TAG_LEN] = tag_buf[..tag_len]
+        .try_into()
+        .map_err(|_| FormatError::TagLength)?;
+
+    if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
+        return Err(FormatError::Payload.into());
+    }
+    let mut payload = [0; MAX_PAYLOAD_LEN];
+    let payload_len = URL_SAFE_NO_PAD
+        .decode_slice(payload_text, &mut payload)
+        .map_err(|_| FormatError::Base64)?;
+    if payload_len < MIN_PAYLOAD_LEN {
+        return Err(FormatError::Payload.into());
+    }
+    let key_id_len = usize::from(payload[0]);
+    if key_id_len >= payload_len || !is_name(&payload[1..=key_id_len], Limits::KEY_ID) {
+        return Err(FormatError::Payload.into());
+    }
+    Ok(Decoded {
+        payload,
+        payload_len,
+        tag,
+    })
+}
+
+/// Tells an unsupported version (`tsr<digits>.`) apart from text that is no Tessera token at all.
+fn classify_prefix(token: &[u8]) -> DecodeError {
+    let Some(rest) = token.strip_prefix(b"tsr") else {
+        return FormatError::Prefix.into();
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && rest.get(digits) == Some(&b'.') {
+        DecodeError::UnsupportedVersion
+    } else {
+        FormatError::Prefix.into()
+    }
+}
+
+/// Writes the payload for `claims` signed by `key_id` into `out` and returns its length.
+/// The caller has checked the claims, so every field fits its length byte and `out`.
+pub(crate) fn encode_payload(
+    key_id: &str,
+    claims: &Claims,
+    out: &mut [u8; MAX_PAYLOAD_LEN],
+) -> usize {
+    let mut w = Writer { out, len: 0 };
+    w.field(key_id.as_bytes());
+    w.field(claims.audience.as_bytes());
+    w.field(claims.subject.as_bytes());
+    w.u64(claims.issued_at.as_secs());
+    w.u64(claims.expires_at.as_secs());
+    w.u64(claims.auth_time.as_secs());
+    w.u64(claims.generation);
+    w.byte(u8::try_from(claims.scopes.len()).unwrap_or(u8::MAX));
+    for scope in &claims.scopes {
+        w.field(scope.as_bytes());
+    }
+    w.len
+}
+
+/// Token text for an encoded payload and its tag.
+pub(crate) fn encode_text(payload: &[u8], tag: &[u8; TAG_LEN]) -> String {
+    let mut text = String::with_capacity(PREFIX.len() + b64_len(payload.len()) + 1 + TAG_TEXT_LEN);
+    text.push_str(PREFIX);
+    URL_SAFE_NO_PAD.encode_string(payload, &mut text);
+    text.push('.');
+    URL_SAFE_NO_PAD.encode_string(tag, &mut text);
+    text
+}
+
+/// Reads the claims that follow the key id. Every byte must be used and every field must obey
+/// the same rules minting enforces.
+pub(crate) fn decode_claims(payload: &[u8]) -> Result<Claims, FormatError> {
+    let mut r = Reader { buf: payload };
+    let _key_id = r.field().ok_or(FormatError::Claims)?;
+    let audience = r.text().ok_or(FormatError::Claims)?;
+    let subject = r.text().ok_or(FormatError::Claims)?;
+    let issued_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
+    let expires_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
+    let auth_time = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
+    let generation = r.u64().ok_or(FormatError::Claims)?;
+    let count = r.byte().ok_or(FormatError::Claims)?;
+    if usize::from(count) > Limits::SCOPES {
+        return Err(FormatError::Claims);
+    }
+    let mut scopes = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        scopes.push(r.text().ok_or(FormatError::Claims)?);
+    }
+    if !r.buf.is_empty() {
+        return Err(FormatError::Claims);
+    }
+    let claims = Claims {
+        subject,
+        audience,
+        issued_at,
+        expires_at,
+        auth_time,
+        generation,
+        scopes,
+    };
+    claims.check().map_err(|_| FormatError::Claims)?;
+    Ok(claims)
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8; MAX_PAYLOAD_LEN],
+    len: usize,
+}
+
+impl Writer<'_> {
+    fn byte(&mut self, b: u8) {
+        self.bytes(&[b]);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.out.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+            self.len = end;
+        }
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        self.byte(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
+        self.bytes(bytes);
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_be_bytes());
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.buf.split_at_checked(n)?;
+        self.buf = tail;
+        Some(head)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn field(&mut self) -> Option<&'a [u8]> {
+        let len = self.byte()?;
+        self.take(usize::from(len))
+    }
+
+    fn text(&mut self) -> Option<String> {
+        core::str::from_utf8(self.field()?).ok().map(String::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limits_add_up_to_the_documented_numbers() {
+        assert_eq!(MIN_PAYLOAD_LEN, 39);
+        assert_eq!(MAX_PAYLOAD_LEN, 756);
+        assert_eq!(TAG_TEXT_LEN, 43);
+        assert_eq!(MAX_TOKEN_LEN, 1057);
+    }
+
+    #[test]
+    fn other_versions_are_unsupported_and_other_text_is_not_a_token() {
+        let tag = "A".repeat(43);
+        assert_eq!(
+            decode(&alloc::format!("tsr2.AAAA.{tag}")).err(),
+            Some(DecodeError::UnsupportedVersion)
+        );
+        assert_eq!(
+            decode("tsr10.x").err(),
+            Some(DecodeError::UnsupportedVersion)
+        );
+        assert_eq!(decode("tsr.x").err(), Some(FormatError::Prefix.into()));
+        assert_eq!(decode("TSR1.x").err(), Some(FormatError::Prefix.into()));
+        assert_eq!(decode("").err(), Some(FormatError::Prefix.into()));
+        assert_eq!(
+            decode("eyJhbGciOiJIUzI1NiJ9.e30.x").err(),
+            Some(FormatError::Prefix.into())
+        );
+    }
+
+    #[test]
+    fn payloads_round_trip_through_the_layout() {
+        let mut claims = Claims::new("user-7", "access", UnixTime::from_secs(10), 5);
+        claims.scopes = alloc::vec!["read".into(), "write:all".into()];
+        claims.generation = u64::MAX;
+        let mut buf = [0; MAX_PAYLOAD_LEN];
+        let len = encode_payload("k1", &claims, &mut buf);
+        assert_eq!(decode_claims(&buf[..len]), Ok(claims));
+        assert_eq!(decode_claims(&buf[..len - 1]), Err(FormatError::Claims));
+    }
+}

@@ -1,0 +1,163 @@
+//! Minting and verifying tokens, and reading one without trusting it.
+
+use alloc::string::String;
+
+use crate::claims::Claims;
+use crate::codec::{self, Decoded, MAX_PAYLOAD_LEN};
+use crate::error::{DecodeError, MintError, VerifyError};
+use crate::key::{Key, KeyId};
+use crate::options::VerifyOptions;
+use crate::time::UnixTime;
+
+/// The prefix every v1 token starts with. Secret scanners can search for it.
+pub const PREFIX: &str = codec::PREFIX;
+
+/// The longest a valid token can be, in bytes. Longer text is rejected before anything else.
+pub const MAX_TOKEN_LEN: usize = codec::MAX_TOKEN_LEN;
+
+/// A token whose signature, audience and times all checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The id of the key that signed it.
+    pub key_id: KeyId,
+    /// What it says.
+    pub claims: Claims,
+}
+
+/// Claims read from a token **without checking its signature**. Anyone can write any of this.
+///
+/// Good for a client deciding when to refresh its own token; never for deciding whom to trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedClaims {
+    /// The key id the token names.
+    pub key_id: String,
+    /// What the token claims.
+    pub claims: Claims,
+}
+
+/// Reads a token's claims **without verifying it**.
+///
+/// # Errors
+///
+/// A [`DecodeError`] when the text is not a well-formed v1 token.
+///
+/// # Security
+///
+/// Nothing returned here is authenticated. Use [`Keyring::verify`](crate::Keyring::verify) to
+/// decide anything about access.
+///
+/// ```
+/// use tessera_core::{Claims, Key, Keyring, UnixTime, inspect};
+///
+/// let keyring = Keyring::new(Key::new("k1", &[7; 32])?);
+/// let token = keyring.mint(&Claims::new("42", "access", UnixTime::from_secs(1_700_000_000), 600))?;
+/// let seen = inspect(&token)?;
+/// assert_eq!(seen.claims.expires_at, UnixTime::from_secs(1_700_000_600));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn inspect(token: &str) -> Result<UnverifiedClaims, DecodeError> {
+    UnverifiedToken::parse(token)?.into_unverified_claims()
+}
+
+/// Token text split and decoded, whose tag has **not** been checked. Nothing in it is trustworthy
+/// yet; it offers only the key id (to pick a key) and [`verify`](UnverifiedToken::verify).
+#[derive(Clone)]
+pub struct UnverifiedToken(Decoded);
+
+impl UnverifiedToken {
+    /// Splits and decodes token text: length cap, prefix and version, parts, canonical base64url,
+    /// payload length and key id. Claims are not read until the tag has been checked.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::UnsupportedVersion`] for a `tsrN.` prefix other than `tsr1.`, otherwise
+    /// [`DecodeError::Malformed`] with the rule that was broken.
+    pub fn parse(token: &str) -> Result<UnverifiedToken, DecodeError> {
+        codec::decode(token).map(UnverifiedToken)
+    }
+
+    /// The key id the token names. Untrusted: use it only to choose which key to verify with.
+    #[must_use]
+    pub fn untrusted_key_id(&self) -> &str {
+        self.0.key_id()
+    }
+
+    /// Checks the tag with `key` in constant time, then the claims' layout, the audience and the
+    /// times, in that order.
+    ///
+    /// The token is valid while `issued_at - leeway <= now < expires_at + leeway`.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::UnknownKey`] if `key` is not the key the token names;
+    /// [`VerifyError::BadSignature`] if the tag does not match; then, only for authentic tokens,
+    /// [`VerifyError::Malformed`] for claims that break the layout, [`VerifyError::WrongAudience`],
+    /// [`VerifyError::NotYetValid`] and [`VerifyError::Expired`].
+    pub fn verify(
+        self,
+        key: &Key,
+        options: &VerifyOptions,
+        now: UnixTime,
+    ) -> Result<Verified, VerifyError> {
+        if key.id().as_str() != self.0.key_id() {
+            return Err(VerifyError::UnknownKey);
+        }
+        if !key
+            .mac()
+            .verify(PREFIX.as_bytes(), self.0.payload(), &self.0.tag)
+        {
+            return Err(VerifyError::BadSignature);
+        }
+        let claims = codec::decode_claims(self.0.payload())?;
+        if claims.audience != options.audience() {
+            return Err(VerifyError::WrongAudience);
+        }
+        let leeway = options.leeway_secs();
+        if claims.issued_at > now.saturating_add_secs(leeway) {
+            return Err(VerifyError::NotYetValid {
+                from: claims.issued_at,
+            });
+        }
+        if now >= claims.expires_at.saturating_add_secs(leeway) {
+            return Err(VerifyError::Expired {
+                at: claims.expires_at,
+            });
+        }
+        Ok(Verified {
+            key_id: key.id().clone(),
+            claims,
+        })
+    }
+
+    /// The claims, read **without** checking the tag.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::Malformed`] with [`FormatError::Claims`](crate::FormatError::Claims) when the
+    /// claims break the layout rules.
+    pub fn into_unverified_claims(self) -> Result<UnverifiedClaims, DecodeError> {
+        let claims = codec::decode_claims(self.0.payload())?;
+        Ok(UnverifiedClaims {
+            key_id: String::from(self.0.key_id()),
+            claims,
+        })
+    }
+}
+
+impl core::fmt::Debug for UnverifiedToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("UnverifiedToken")
+            .field("untrusted_key_id", &self.0.key_id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Mints a token for `claims`, signed by `key`.
+pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
+    claims.check()?;
+    let mut payload = [0; MAX_PAYLOAD_LEN];
+    let len = codec::encode_payload(key.id().as_str(), claims, &mut payload);
+    let payload = &payload[..len];
+    let tag = key.mac().tag(PREFIX.as_bytes(), payload);
+    Ok(codec::encode_text(payload, &tag))
+}
