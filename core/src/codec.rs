@@ -2,7 +2,6 @@
 //! length limits. No cryptography here; `token.rs` decides what is trusted.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +9,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::claims::{Claims, Limits, is_name};
 use crate::error::{DecodeError, FormatError};
 use crate::mac::TAG_LEN;
-use crate::time::UnixTime;
 
 /// The v1 prefix. It is also the MAC's domain-separation string.
 pub(crate) const PREFIX: &str = "tsr1.";
@@ -42,28 +40,38 @@ pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) 
 
 /// A token's decoded bytes. The payload has only been checked far enough to read its key id.
 #[derive(Clone)]
-pub(crate) struct Decoded {
-    payload: [u8; MAX_PAYLOAD_LEN],
-    payload_len: usize,
+pub(crate) struct Raw {
+    pub(crate) payload: [u8; MAX_PAYLOAD_LEN],
+    pub(crate) len: usize,
     pub(crate) tag: [u8; TAG_LEN],
 }
 
-impl Decoded {
-    pub(crate) fn payload(&self) -> &[u8] {
-        &self.payload[..self.payload_len]
+impl Raw {
+    pub(crate) const fn empty() -> Raw {
+        Raw {
+            payload: [0; MAX_PAYLOAD_LEN],
+            len: 0,
+            tag: [0; TAG_LEN],
+        }
     }
 
-    /// The key id field (the payload's first field), already checked by [`decode`].
+    pub(crate) fn payload(&self) -> &[u8] {
+        self.payload.get(..self.len).unwrap_or_default()
+    }
+
+    /// The key id field (the payload's first field), checked by [`decode`].
     pub(crate) fn key_id(&self) -> &str {
         let len = usize::from(self.payload[0]);
-        // `decode` checked that these bytes exist and are ASCII name characters.
-        core::str::from_utf8(&self.payload[1..=len]).unwrap_or_default()
+        core::str::from_utf8(self.payload.get(1..=len).unwrap_or_default()).unwrap_or_default()
     }
 }
 
-/// Splits and decodes token text, in the order the spec fixes: length cap, prefix and version,
-/// parts, canonical base64url, payload length and key id.
-pub(crate) fn decode(token: &str) -> Result<Decoded, DecodeError> {
+/// Splits and decodes token text into `raw`, in the order the spec fixes: length cap, prefix and
+/// version, parts, canonical base64url, payload length and key id.
+///
+/// Decoding writes in place because a payload buffer is 800 bytes: moving it costs as much as
+/// everything else here.
+pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     let token = token.as_bytes();
     if token.len() > MAX_TOKEN_LEN {
         return Err(FormatError::TooLong.into());
@@ -85,33 +93,28 @@ pub(crate) fn decode(token: &str) -> Result<Decoded, DecodeError> {
     }
     // 43 characters could hold 33 bytes as far as the length estimate knows; canonical decoding
     // (unused trailing bits must be zero) leaves exactly 32.
-    let mut tag_buf = [0; TAG_LEN + 1];
+    let mut tag = [0; TAG_LEN + 1];
     let tag_len = URL_SAFE_NO_PAD
-        .decode_slice(tag_text, &mut tag_buf)
+        .decode_slice(tag_text, &mut tag)
         .map_err(|_| FormatError::Base64)?;
-    let tag: [u8; TAG_LEN] = tag_buf[..tag_len]
+    raw.tag = tag[..tag_len]
         .try_into()
         .map_err(|_| FormatError::TagLength)?;
 
     if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
         return Err(FormatError::Payload.into());
     }
-    let mut payload = [0; MAX_PAYLOAD_LEN];
-    let payload_len = URL_SAFE_NO_PAD
-        .decode_slice(payload_text, &mut payload)
+    raw.len = URL_SAFE_NO_PAD
+        .decode_slice(payload_text, &mut raw.payload)
         .map_err(|_| FormatError::Base64)?;
-    if payload_len < MIN_PAYLOAD_LEN {
+    if raw.len < MIN_PAYLOAD_LEN {
         return Err(FormatError::Payload.into());
     }
-    let key_id_len = usize::from(payload[0]);
-    if key_id_len >= payload_len || !is_name(&payload[1..=key_id_len], Limits::KEY_ID) {
+    let key_id_len = usize::from(raw.payload[0]);
+    if key_id_len >= raw.len || !is_name(&raw.payload[1..=key_id_len], Limits::KEY_ID) {
         return Err(FormatError::Payload.into());
     }
-    Ok(Decoded {
-        payload,
-        payload_len,
-        tag,
-    })
+    Ok(())
 }
 
 /// Tells an unsupported version (`tsr<digits>.`) apart from text that is no Tessera token at all.
@@ -159,41 +162,6 @@ pub(crate) fn encode_text(payload: &[u8], tag: &[u8; TAG_LEN]) -> String {
     text
 }
 
-/// Reads the claims that follow the key id. Every byte must be used and every field must obey
-/// the same rules minting enforces.
-pub(crate) fn decode_claims(payload: &[u8]) -> Result<Claims, FormatError> {
-    let mut r = Reader { buf: payload };
-    let _key_id = r.field().ok_or(FormatError::Claims)?;
-    let audience = r.text().ok_or(FormatError::Claims)?;
-    let subject = r.text().ok_or(FormatError::Claims)?;
-    let issued_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-    let expires_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-    let auth_time = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-    let generation = r.u64().ok_or(FormatError::Claims)?;
-    let count = r.byte().ok_or(FormatError::Claims)?;
-    if usize::from(count) > Limits::SCOPES {
-        return Err(FormatError::Claims);
-    }
-    let mut scopes = Vec::with_capacity(usize::from(count));
-    for _ in 0..count {
-        scopes.push(r.text().ok_or(FormatError::Claims)?);
-    }
-    if !r.buf.is_empty() {
-        return Err(FormatError::Claims);
-    }
-    let claims = Claims {
-        subject,
-        audience,
-        issued_at,
-        expires_at,
-        auth_time,
-        generation,
-        scopes,
-    };
-    claims.check().map_err(|_| FormatError::Claims)?;
-    Ok(claims)
-}
-
 struct Writer<'a> {
     out: &'a mut [u8; MAX_PAYLOAD_LEN],
     len: usize,
@@ -222,38 +190,11 @@ impl Writer<'_> {
     }
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = self.buf.split_at_checked(n)?;
-        self.buf = tail;
-        Some(head)
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn field(&mut self) -> Option<&'a [u8]> {
-        let len = self.byte()?;
-        self.take(usize::from(len))
-    }
-
-    fn text(&mut self) -> Option<String> {
-        core::str::from_utf8(self.field()?).ok().map(String::from)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::UnixTime;
+    use crate::token_claims::TokenClaims;
 
     #[test]
     fn the_limits_add_up_to_the_documented_numbers() {
@@ -265,22 +206,16 @@ mod tests {
 
     #[test]
     fn other_versions_are_unsupported_and_other_text_is_not_a_token() {
+        let decode = |text: &str| decode(text, &mut Raw::empty()).err();
         let tag = "A".repeat(43);
-        assert_eq!(
-            decode(&alloc::format!("tsr2.AAAA.{tag}")).err(),
-            Some(DecodeError::UnsupportedVersion)
-        );
-        assert_eq!(
-            decode("tsr10.x").err(),
-            Some(DecodeError::UnsupportedVersion)
-        );
-        assert_eq!(decode("tsr.x").err(), Some(FormatError::Prefix.into()));
-        assert_eq!(decode("TSR1.x").err(), Some(FormatError::Prefix.into()));
-        assert_eq!(decode("").err(), Some(FormatError::Prefix.into()));
-        assert_eq!(
-            decode("eyJhbGciOiJIUzI1NiJ9.e30.x").err(),
-            Some(FormatError::Prefix.into())
-        );
+        let unsupported = Some(DecodeError::UnsupportedVersion);
+        let prefix = Some(FormatError::Prefix.into());
+        assert_eq!(decode(&alloc::format!("tsr2.AAAA.{tag}")), unsupported);
+        assert_eq!(decode("tsr10.x"), unsupported);
+        assert_eq!(decode("tsr.x"), prefix);
+        assert_eq!(decode("TSR1.x"), prefix);
+        assert_eq!(decode(""), prefix);
+        assert_eq!(decode("eyJhbGciOiJIUzI1NiJ9.e30.x"), prefix);
     }
 
     #[test]
@@ -288,9 +223,13 @@ mod tests {
         let mut claims = Claims::new("user-7", "access", UnixTime::from_secs(10), 5);
         claims.scopes = alloc::vec!["read".into(), "write:all".into()];
         claims.generation = u64::MAX;
-        let mut buf = [0; MAX_PAYLOAD_LEN];
-        let len = encode_payload("k1", &claims, &mut buf);
-        assert_eq!(decode_claims(&buf[..len]), Ok(claims));
-        assert_eq!(decode_claims(&buf[..len - 1]), Err(FormatError::Claims));
+        let mut raw = Raw::empty();
+        raw.len = encode_payload("k1", &claims, &mut raw.payload);
+        let mut read = TokenClaims::new(raw.clone());
+        assert_eq!(read.read(), Ok(()));
+        assert_eq!(read.key_id(), "k1");
+        assert_eq!(read.to_claims(), claims);
+        raw.len -= 1;
+        assert_eq!(TokenClaims::new(raw).read(), Err(FormatError::Claims));
     }
 }

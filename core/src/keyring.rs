@@ -9,7 +9,7 @@ use crate::error::{KeyringError, MintError, VerifyError};
 use crate::key::{Key, KeyId};
 use crate::options::VerifyOptions;
 use crate::time::UnixTime;
-use crate::token::{self, UnverifiedToken, Verified};
+use crate::token::{self, Verified};
 
 /// The keys a service mints and verifies with.
 ///
@@ -27,8 +27,8 @@ use crate::token::{self, UnverifiedToken, Verified};
 /// let new = keyring.mint(&Claims::new("42", "access", now, 600))?;
 ///
 /// let access = VerifyOptions::new("access");
-/// assert_eq!(keyring.verify(&old, &access, now)?.key_id.as_str(), "k1");
-/// assert_eq!(keyring.verify(&new, &access, now)?.key_id.as_str(), "k2");
+/// assert_eq!(keyring.verify(&old, &access, now)?.key_id(), "k1");
+/// assert_eq!(keyring.verify(&new, &access, now)?.key_id(), "k2");
 ///
 /// keyring.remove("k1")?;
 /// assert_eq!(keyring.verify(&old, &access, now), Err(VerifyError::UnknownKey));
@@ -130,11 +130,7 @@ impl Keyring {
         options: &VerifyOptions,
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
-        let token = UnverifiedToken::parse(token)?;
-        let key = self
-            .find(token.untrusted_key_id())
-            .ok_or(VerifyError::UnknownKey)?;
-        token.verify(key, options, now)
+        token::verify(token, |id| self.find(id), options, now)
     }
 }
 

@@ -16,6 +16,7 @@ mod mac;
 mod options;
 mod time;
 mod token;
+mod token_claims;
 
 pub use claims::{Claims, Limits};
 pub use error::{
@@ -25,4 +26,5 @@ pub use key::{Key, KeyId};
 pub use keyring::Keyring;
 pub use options::VerifyOptions;
 pub use time::UnixTime;
-pub use token::{MAX_TOKEN_LEN, PREFIX, UnverifiedClaims, UnverifiedToken, Verified, inspect};
+pub use token::{MAX_TOKEN_LEN, PREFIX, Unverified, UnverifiedToken, Verified, inspect};
+pub use token_claims::{Scopes, TokenClaims};

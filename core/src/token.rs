@@ -3,11 +3,12 @@
 use alloc::string::String;
 
 use crate::claims::Claims;
-use crate::codec::{self, Decoded, MAX_PAYLOAD_LEN};
+use crate::codec::{self, MAX_PAYLOAD_LEN, Raw};
 use crate::error::{DecodeError, MintError, VerifyError};
-use crate::key::{Key, KeyId};
+use crate::key::Key;
 use crate::options::VerifyOptions;
 use crate::time::UnixTime;
+use crate::token_claims::TokenClaims;
 
 /// The prefix every v1 token starts with. Secret scanners can search for it.
 pub const PREFIX: &str = codec::PREFIX;
@@ -17,22 +18,34 @@ pub const MAX_TOKEN_LEN: usize = codec::MAX_TOKEN_LEN;
 
 /// A token whose signature, audience and times all checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
+pub struct Verified(TokenClaims);
+
+impl Verified {
+    /// What the token says; authentic.
+    #[must_use]
+    pub fn claims(&self) -> &TokenClaims {
+        &self.0
+    }
+
     /// The id of the key that signed it.
-    pub key_id: KeyId,
-    /// What it says.
-    pub claims: Claims,
+    #[must_use]
+    pub fn key_id(&self) -> &str {
+        self.0.key_id()
+    }
 }
 
-/// Claims read from a token **without checking its signature**. Anyone can write any of this.
+/// A token read **without checking its signature**. Anyone can write any of this.
 ///
 /// Good for a client deciding when to refresh its own token; never for deciding whom to trust.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnverifiedClaims {
-    /// The key id the token names.
-    pub key_id: String,
-    /// What the token claims.
-    pub claims: Claims,
+pub struct Unverified(TokenClaims);
+
+impl Unverified {
+    /// What the token claims. Not authenticated.
+    #[must_use]
+    pub fn untrusted_claims(&self) -> &TokenClaims {
+        &self.0
+    }
 }
 
 /// Reads a token's claims **without verifying it**.
@@ -52,17 +65,20 @@ pub struct UnverifiedClaims {
 /// let keyring = Keyring::new(Key::new("k1", &[7; 32])?);
 /// let token = keyring.mint(&Claims::new("42", "access", UnixTime::from_secs(1_700_000_000), 600))?;
 /// let seen = inspect(&token)?;
-/// assert_eq!(seen.claims.expires_at, UnixTime::from_secs(1_700_000_600));
+/// assert_eq!(seen.untrusted_claims().expires_at(), UnixTime::from_secs(1_700_000_600));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn inspect(token: &str) -> Result<UnverifiedClaims, DecodeError> {
-    UnverifiedToken::parse(token)?.into_unverified_claims()
+pub fn inspect(token: &str) -> Result<Unverified, DecodeError> {
+    UnverifiedToken::parse(token)?.into_unverified()
 }
 
 /// Token text split and decoded, whose tag has **not** been checked. Nothing in it is trustworthy
 /// yet; it offers only the key id (to pick a key) and [`verify`](UnverifiedToken::verify).
+///
+/// [`Keyring::verify`](crate::Keyring::verify) does all of this in one call; use this type when the
+/// keys live somewhere a `Keyring` cannot reach.
 #[derive(Clone)]
-pub struct UnverifiedToken(Decoded);
+pub struct UnverifiedToken(TokenClaims);
 
 impl UnverifiedToken {
     /// Splits and decodes token text: length cap, prefix and version, parts, canonical base64url,
@@ -73,13 +89,15 @@ impl UnverifiedToken {
     /// [`DecodeError::UnsupportedVersion`] for a `tsrN.` prefix other than `tsr1.`, otherwise
     /// [`DecodeError::Malformed`] with the rule that was broken.
     pub fn parse(token: &str) -> Result<UnverifiedToken, DecodeError> {
-        codec::decode(token).map(UnverifiedToken)
+        let mut claims = TokenClaims::new(Raw::empty());
+        codec::decode(token, claims.raw_mut())?;
+        Ok(UnverifiedToken(claims))
     }
 
     /// The key id the token names. Untrusted: use it only to choose which key to verify with.
     #[must_use]
     pub fn untrusted_key_id(&self) -> &str {
-        self.0.key_id()
+        self.0.raw().key_id()
     }
 
     /// Checks the tag with `key` in constant time, then the claims' layout, the audience and the
@@ -99,34 +117,12 @@ impl UnverifiedToken {
         options: &VerifyOptions,
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
-        if key.id().as_str() != self.0.key_id() {
+        let mut claims = self.0;
+        if key.id().as_str() != claims.raw().key_id() {
             return Err(VerifyError::UnknownKey);
         }
-        if !key
-            .mac()
-            .verify(PREFIX.as_bytes(), self.0.payload(), &self.0.tag)
-        {
-            return Err(VerifyError::BadSignature);
-        }
-        let claims = codec::decode_claims(self.0.payload())?;
-        if claims.audience != options.audience() {
-            return Err(VerifyError::WrongAudience);
-        }
-        let leeway = options.leeway_secs();
-        if claims.issued_at > now.saturating_add_secs(leeway) {
-            return Err(VerifyError::NotYetValid {
-                from: claims.issued_at,
-            });
-        }
-        if now >= claims.expires_at.saturating_add_secs(leeway) {
-            return Err(VerifyError::Expired {
-                at: claims.expires_at,
-            });
-        }
-        Ok(Verified {
-            key_id: key.id().clone(),
-            claims,
-        })
+        check(&mut claims, key, options, now)?;
+        Ok(Verified(claims))
     }
 
     /// The claims, read **without** checking the tag.
@@ -135,21 +131,64 @@ impl UnverifiedToken {
     ///
     /// [`DecodeError::Malformed`] with [`FormatError::Claims`](crate::FormatError::Claims) when the
     /// claims break the layout rules.
-    pub fn into_unverified_claims(self) -> Result<UnverifiedClaims, DecodeError> {
-        let claims = codec::decode_claims(self.0.payload())?;
-        Ok(UnverifiedClaims {
-            key_id: String::from(self.0.key_id()),
-            claims,
-        })
+    pub fn into_unverified(self) -> Result<Unverified, DecodeError> {
+        let mut claims = self.0;
+        claims.read()?;
+        Ok(Unverified(claims))
     }
 }
 
 impl core::fmt::Debug for UnverifiedToken {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("UnverifiedToken")
-            .field("untrusted_key_id", &self.0.key_id())
+            .field("untrusted_key_id", &self.untrusted_key_id())
             .finish_non_exhaustive()
     }
+}
+
+/// Verifies `token` with whichever key `find` returns for its key id: the one-call path, which
+/// decodes in place and never moves the payload buffer until it returns.
+pub(crate) fn verify<'k>(
+    token: &str,
+    find: impl FnOnce(&str) -> Option<&'k Key>,
+    options: &VerifyOptions,
+    now: UnixTime,
+) -> Result<Verified, VerifyError> {
+    let mut claims = TokenClaims::new(Raw::empty());
+    codec::decode(token, claims.raw_mut())?;
+    let key = find(claims.raw().key_id()).ok_or(VerifyError::UnknownKey)?;
+    check(&mut claims, key, options, now)?;
+    Ok(Verified(claims))
+}
+
+/// The checks after key selection, in the spec's order: tag (constant time), claims layout,
+/// audience, not-before, expiry.
+fn check(
+    claims: &mut TokenClaims,
+    key: &Key,
+    options: &VerifyOptions,
+    now: UnixTime,
+) -> Result<(), VerifyError> {
+    let raw = claims.raw();
+    if !key.mac().verify(PREFIX.as_bytes(), raw.payload(), &raw.tag) {
+        return Err(VerifyError::BadSignature);
+    }
+    claims.read()?;
+    if claims.audience() != options.audience() {
+        return Err(VerifyError::WrongAudience);
+    }
+    let leeway = options.leeway_secs();
+    if claims.issued_at() > now.saturating_add_secs(leeway) {
+        return Err(VerifyError::NotYetValid {
+            from: claims.issued_at(),
+        });
+    }
+    if now >= claims.expires_at().saturating_add_secs(leeway) {
+        return Err(VerifyError::Expired {
+            at: claims.expires_at(),
+        });
+    }
+    Ok(())
 }
 
 /// Mints a token for `claims`, signed by `key`.
