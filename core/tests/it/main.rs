@@ -1,0 +1,4 @@
+//! tessera-core's integration tests: one binary.
+
+mod properties;
+mod vectors;
