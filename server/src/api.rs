@@ -1,0 +1,80 @@
+//! The request and reply shapes shared by the HTTP layer and the handlers, free of tiny_http.
+
+use std::net::SocketAddr;
+
+use crate::error::ApiError;
+
+/// HTTP methods the API knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// HEAD
+    Head,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+    /// Anything else.
+    Other,
+}
+
+/// A request as the handlers see it: already size-checked, body fully read.
+#[derive(Debug)]
+pub struct ApiRequest {
+    /// The method.
+    pub method: Method,
+    /// The path, without the query string.
+    pub path: String,
+    /// The `Authorization` header, if any. Never logged.
+    pub authorization: Option<String>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The client's address.
+    pub peer: Option<SocketAddr>,
+}
+
+/// What to send back.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// The authenticated user, for the log line.
+    pub user: Option<u64>,
+}
+
+impl Reply {
+    /// A JSON reply.
+    #[must_use]
+    pub fn json(status: u16, body: &serde_json::Value) -> Reply {
+        Reply { status, body: body.to_string(), headers: Vec::new(), user: None }
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Records the user for the log line.
+    #[must_use]
+    pub fn for_user(mut self, id: u64) -> Reply {
+        self.user = Some(id);
+        self
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Reply {
+        Reply { status: e.status(), body: e.body(), headers: e.headers(), user: None }
+    }
+}

@@ -1,0 +1,159 @@
+//! The only tiny_http file: a pool of worker threads, the body-size limit, converting a tiny_http
+//! request into an `ApiRequest`, responding exactly once, and one log line per request.
+
+use std::io::Read as _;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use tiny_http::{Header, Request, Response, Server};
+
+use crate::api::{ApiRequest, Method, Reply};
+use crate::error::ApiError;
+use crate::router;
+use crate::users::App;
+
+/// A running HTTP server.
+pub struct HttpServer {
+    server: Arc<Server>,
+    workers: Vec<JoinHandle<()>>,
+    stopping: Arc<AtomicBool>,
+    addr: SocketAddr,
+}
+
+impl std::fmt::Debug for HttpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpServer").field("addr", &self.addr).field("workers", &self.workers.len()).finish()
+    }
+}
+
+impl HttpServer {
+    /// Serves `app` on `listener` with `workers` threads.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error if the listener cannot be used.
+    pub fn start(listener: TcpListener, workers: usize, body_limit: usize, app: Arc<App>) -> std::io::Result<HttpServer> {
+        let addr = listener.local_addr()?;
+        let server = Arc::new(Server::from_listener(listener, None).map_err(std::io::Error::other)?);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let workers = (0..workers.max(1))
+            .map(|i| {
+                let (server, stopping, app) = (server.clone(), stopping.clone(), app.clone());
+                std::thread::Builder::new()
+                    .name(format!("tessera-worker-{i}"))
+                    .spawn(move || work(&server, &stopping, &app, body_limit))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(HttpServer { server, workers, stopping, addr })
+    }
+
+    /// Where it listens.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops taking new requests, lets the requests in flight finish, and joins the workers.
+    pub fn shutdown(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for _ in &self.workers {
+            self.server.unblock();
+        }
+        for worker in self.workers {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn work(server: &Server, stopping: &AtomicBool, app: &App, body_limit: usize) {
+    while !stopping.load(Ordering::SeqCst) {
+        match server.recv() {
+            Ok(request) => handle(request, app, body_limit),
+            Err(_) if stopping.load(Ordering::SeqCst) => break,
+            Err(e) => eprintln!("tessera: accept error: {e}"),
+        }
+    }
+}
+
+fn handle(mut request: Request, app: &App, body_limit: usize) {
+    let started = Instant::now();
+    let method = match request.method() {
+        tiny_http::Method::Get => Method::Get,
+        tiny_http::Method::Head => Method::Head,
+        tiny_http::Method::Post => Method::Post,
+        tiny_http::Method::Put => Method::Put,
+        tiny_http::Method::Delete => Method::Delete,
+        _ => Method::Other,
+    };
+    let path = request.url().split('?').next().unwrap_or_default().to_owned();
+    let header = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_owned())
+    };
+    let authorization = header("Authorization");
+    let content_type = header("Content-Type");
+    let peer = request.remote_addr().copied();
+
+    // Read the body (up to the limit) before answering, so nothing is left to drain.
+    let mut body = Vec::new();
+    let limit = u64::try_from(body_limit).unwrap_or(u64::MAX).saturating_add(1);
+    let read = request.as_reader().take(limit).read_to_end(&mut body);
+    let reply = match read {
+        Err(_) => Reply::from(ApiError::BadRequest("could not read the request body".into())),
+        Ok(n) if n > body_limit => Reply::from(ApiError::PayloadTooLarge(body_limit)),
+        Ok(_) => {
+            let api = ApiRequest { method, path: path.clone(), authorization, content_type, body, peer };
+            router::route(app, &api)
+        }
+    };
+
+    let user = reply.user.map(|id| format!(" user={id}")).unwrap_or_default();
+    let status = reply.status;
+    respond(request, reply, method == Method::Head);
+    eprintln!(
+        "{} {} {} {:.1}ms{}",
+        method_name(method),
+        path,
+        status,
+        started.elapsed().as_secs_f64() * 1000.0,
+        user
+    );
+}
+
+fn respond(request: Request, reply: Reply, head: bool) {
+    let body = if head { Vec::new() } else { reply.body.into_bytes() };
+    let mut response = Response::from_data(body).with_status_code(reply.status);
+    let json = Header::from_bytes("Content-Type", "application/json");
+    if let Ok(h) = json {
+        response.add_header(h);
+    }
+    for (name, value) in reply.headers {
+        if let Ok(h) = Header::from_bytes(name, value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    if reply.status == 413 {
+        if let Ok(h) = Header::from_bytes("Connection", "close") {
+            response.add_header(h);
+        }
+    }
+    // A client that hung up is not our error.
+    let _ = request.respond(response);
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Other => "OTHER",
+    }
+}

@@ -1,0 +1,112 @@
+//! tessera-server: the `tessera` binary's library. `start` opens the data directory and serves;
+//! the admin commands work on the same directory.
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod http;
+pub mod keyfile;
+pub mod router;
+pub mod store;
+pub mod users;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tessera_core::UnixTime;
+
+use crate::auth::{HashError, HashParams, Passwords, Tokens};
+use crate::config::{Argon2Args, ServeArgs};
+use crate::http::HttpServer;
+use crate::keyfile::{KeyFile, KeyFileError};
+use crate::store::{Store, StoreError};
+use crate::users::App;
+
+/// File names inside the data directory.
+pub const DB_FILE: &str = "tessera.redb";
+/// The keyring file.
+pub const KEY_FILE: &str = "keys.json";
+
+/// Why the server could not start. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The keyring could not be loaded.
+    #[error(transparent)]
+    Keys(#[from] KeyFileError),
+    /// The bind address is not usable.
+    #[error("cannot listen on {0}: {1} (is another server using it? choose another with --bind)")]
+    Bind(String, std::io::Error),
+    /// The argon2 parameters are invalid.
+    #[error("invalid argon2 parameters: {0}")]
+    Hash(HashError),
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Running {
+    http: HttpServer,
+    data_dir: PathBuf,
+}
+
+impl Running {
+    /// Where it listens.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.http.addr()
+    }
+
+    /// The data directory.
+    #[must_use]
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Stops accepting, finishes requests in flight, and closes the database.
+    pub fn shutdown(self) {
+        self.http.shutdown();
+    }
+}
+
+/// argon2 parameters from the command line.
+#[must_use]
+pub fn hash_params(args: &Argon2Args) -> HashParams {
+    HashParams { m_cost: args.argon2_m_cost, t_cost: args.argon2_t_cost, p_cost: args.argon2_p_cost }
+}
+
+/// Opens the data directory (creating it on first run), the database and the keyring, binds, and
+/// serves.
+///
+/// # Errors
+///
+/// A [`StartError`] saying what is wrong and what to do.
+pub fn start(args: &ServeArgs) -> Result<Running, StartError> {
+    let data_dir = args.data.data_dir.clone();
+    let now = UnixTime::now().as_secs();
+    keyfile::create_private_dir(&data_dir)
+        .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
+    let store = Store::open(&data_dir.join(DB_FILE))?;
+    let keys = KeyFile::load_or_create(&data_dir.join(KEY_FILE), now)?;
+    let keyring = keys
+        .to_keyring()
+        .map_err(|e| KeyFileError::Invalid(data_dir.join(KEY_FILE).display().to_string(), e))?;
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let passwords = Passwords::new(hash_params(&args.argon2), args.hash_concurrency.unwrap_or(cpus), args.hash_queue)
+        .map_err(StartError::Hash)?;
+    let tokens = Tokens { keyring, ttl: args.token_ttl, leeway: args.leeway, max_session: args.max_session };
+    let app = Arc::new(App { store, passwords, tokens, clock: UnixTime::now });
+    let listener = TcpListener::bind(&args.bind).map_err(|e| StartError::Bind(args.bind.clone(), e))?;
+    let workers = usize::try_from(args.workers).unwrap_or(16);
+    let http = HttpServer::start(listener, workers, args.body_limit, app)
+        .map_err(|e| StartError::Bind(args.bind.clone(), e))?;
+    Ok(Running { http, data_dir })
+}
