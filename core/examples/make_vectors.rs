@@ -511,7 +511,10 @@ fn main() {
         format!(
             "{}.{}",
             t.rsplit_once('.').expect("two parts").0,
-            mint("k1", &k1, &scoped).rsplit_once('.').expect("two parts").1
+            mint("k1", &k1, &scoped)
+                .rsplit_once('.')
+                .expect("two parts")
+                .1
         ),
         IAT,
         LEEWAY,

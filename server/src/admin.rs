@@ -31,7 +31,10 @@ pub fn run(command: Command) -> Result<(), String> {
 fn open_store(dir: &Path) -> Result<Store, String> {
     let path = dir.join(DB_FILE);
     if !path.exists() {
-        return Err(format!("no tessera database in {} (run `tessera serve` once, or pass --data-dir)", dir.display()));
+        return Err(format!(
+            "no tessera database in {} (run `tessera serve` once, or pass --data-dir)",
+            dir.display()
+        ));
     }
     Store::open(&path).map_err(|e| e.to_string())
 }
@@ -41,12 +44,17 @@ fn find_user(store: &Store, who: &str) -> Result<User, String> {
         Ok(id) => store.user(id),
         Err(_) => store.user_by_name(&normalize_username(who).unwrap_or_default()),
     };
-    found.map_err(|e| e.to_string())?.ok_or_else(|| format!("no such user: {who}"))
+    found
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no such user: {who}"))
 }
 
 fn read_password() -> Result<String, String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     check_password(&password)?;
     Ok(password)
@@ -54,17 +62,31 @@ fn read_password() -> Result<String, String> {
 
 fn user(command: UserCommand) -> Result<(), String> {
     match command {
-        UserCommand::Add { username, data, argon2 } => {
+        UserCommand::Add {
+            username,
+            data,
+            argon2,
+        } => {
             let store = open_store(&data.data_dir)?;
             let username = normalize_username(&username)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 0).and_then(|p| p.hash(&password)).map_err(|e| e.to_string())?;
-            let user = store.create_user(&username, &hash, UnixTime::now().as_secs()).map_err(|e| e.to_string())?;
+            let hash = Passwords::new(hash_params(&argon2), 1, 0)
+                .and_then(|p| p.hash(&password))
+                .map_err(|e| e.to_string())?;
+            let user = store
+                .create_user(&username, &hash, UnixTime::now().as_secs())
+                .map_err(|e| e.to_string())?;
             println!("{}", json!({ "id": user.id, "username": user.username }));
         }
         UserCommand::List { data } => {
-            for u in open_store(&data.data_dir)?.users().map_err(|e| e.to_string())? {
-                println!("{}", json!({ "id": u.id, "username": u.username, "created_at": u.created_at }));
+            for u in open_store(&data.data_dir)?
+                .users()
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "{}",
+                    json!({ "id": u.id, "username": u.username, "created_at": u.created_at })
+                );
             }
         }
         UserCommand::Delete { user, data } => {
@@ -77,7 +99,9 @@ fn user(command: UserCommand) -> Result<(), String> {
             let store = open_store(&data.data_dir)?;
             let u = find_user(&store, &user)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 0).and_then(|p| p.hash(&password)).map_err(|e| e.to_string())?;
+            let hash = Passwords::new(hash_params(&argon2), 1, 0)
+                .and_then(|p| p.hash(&password))
+                .map_err(|e| e.to_string())?;
             store
                 .update_user(u.id, |u| {
                     u.password_hash = hash;
@@ -92,13 +116,27 @@ fn user(command: UserCommand) -> Result<(), String> {
 
 fn token(command: TokenCommand) -> Result<(), String> {
     match command {
-        TokenCommand::Mint { user, ttl, now, data } => {
+        TokenCommand::Mint {
+            user,
+            ttl,
+            now,
+            data,
+        } => {
             let store = open_store(&data.data_dir)?;
             let u = find_user(&store, &user)?;
-            let keyring = KeyFile::load(&data.data_dir.join(KEY_FILE)).map_err(|e| e.to_string())?.to_keyring()?;
+            let keyring = KeyFile::load(&data.data_dir.join(KEY_FILE))
+                .map_err(|e| e.to_string())?
+                .to_keyring()?;
             let now = now.map_or_else(UnixTime::now, UnixTime::from_secs);
-            let tokens = Tokens { keyring, ttl, leeway: 0, max_session: u64::MAX };
-            let minted = tokens.mint(u.id, u.generation, now, now).map_err(|e| format!("{e:?}"))?;
+            let tokens = Tokens {
+                keyring,
+                ttl,
+                leeway: 0,
+                max_session: u64::MAX,
+            };
+            let minted = tokens
+                .mint(u.id, u.generation, now, now)
+                .map_err(|e| format!("{e:?}"))?;
             println!("{}", minted.token);
         }
         TokenCommand::Inspect { token } => {
@@ -115,8 +153,14 @@ fn token(command: TokenCommand) -> Result<(), String> {
                 })
             );
         }
-        TokenCommand::Verify { token, leeway, data } => {
-            let keyring = KeyFile::load(&data.data_dir.join(KEY_FILE)).map_err(|e| e.to_string())?.to_keyring()?;
+        TokenCommand::Verify {
+            token,
+            leeway,
+            data,
+        } => {
+            let keyring = KeyFile::load(&data.data_dir.join(KEY_FILE))
+                .map_err(|e| e.to_string())?
+                .to_keyring()?;
             let options = tessera_core::VerifyOptions::new(ACCESS).with_leeway_secs(leeway);
             match keyring.verify(&token, &options, UnixTime::now()) {
                 Ok(v) => {
@@ -131,7 +175,10 @@ fn token(command: TokenCommand) -> Result<(), String> {
                     );
                 }
                 Err(e) => {
-                    println!("{}", json!({ "valid": false, "reason": e.code(), "detail": e.to_string() }));
+                    println!(
+                        "{}",
+                        json!({ "valid": false, "reason": e.code(), "detail": e.to_string() })
+                    );
                     return Err(match e {
                         VerifyError::Expired { .. } => "token expired".into(),
                         other => format!("token invalid: {other}"),
@@ -144,7 +191,10 @@ fn token(command: TokenCommand) -> Result<(), String> {
 }
 
 fn key(command: KeyCommand) -> Result<(), String> {
-    let (KeyCommand::List { data } | KeyCommand::Rotate { data } | KeyCommand::Remove { data, .. } | KeyCommand::Export { data }) = &command;
+    let (KeyCommand::List { data }
+    | KeyCommand::Rotate { data }
+    | KeyCommand::Remove { data, .. }
+    | KeyCommand::Export { data }) = &command;
     let path = data.data_dir.join(KEY_FILE);
     // Changing keys while a server runs would leave it on the old keyring: require it stopped.
     if !matches!(command, KeyCommand::List { .. } | KeyCommand::Export { .. }) {
@@ -154,11 +204,18 @@ fn key(command: KeyCommand) -> Result<(), String> {
     match command {
         KeyCommand::List { .. } => {
             for (i, k) in file.keys.iter().enumerate() {
-                println!("{}", json!({ "id": k.id, "signing": i == 0, "created_at": k.created_at }));
+                println!(
+                    "{}",
+                    json!({ "id": k.id, "signing": i == 0, "created_at": k.created_at })
+                );
             }
         }
         KeyCommand::Rotate { .. } => {
-            let id = file.rotate(UnixTime::now().as_secs()).map_err(|e| e.to_string())?.id.clone();
+            let id = file
+                .rotate(UnixTime::now().as_secs())
+                .map_err(|e| e.to_string())?
+                .id
+                .clone();
             file.save(&path).map_err(|e| e.to_string())?;
             println!("{}", json!({ "id": id, "signing": true }));
         }
@@ -174,7 +231,11 @@ fn key(command: KeyCommand) -> Result<(), String> {
             println!("{}", json!({ "id": id, "removed": true }));
         }
         KeyCommand::Export { .. } => {
-            let keys: Vec<_> = file.keys.iter().map(|k| json!({ "id": k.id, "secret": k.secret })).collect();
+            let keys: Vec<_> = file
+                .keys
+                .iter()
+                .map(|k| json!({ "id": k.id, "secret": k.secret }))
+                .collect();
             println!("{}", serde_json::Value::Array(keys));
         }
     }

@@ -55,7 +55,12 @@ impl Reply {
     /// A JSON reply.
     #[must_use]
     pub fn json(status: u16, body: &serde_json::Value) -> Reply {
-        Reply { status, body: body.to_string(), headers: Vec::new(), user: None }
+        Reply {
+            status,
+            body: body.to_string(),
+            headers: Vec::new(),
+            user: None,
+        }
     }
 
     /// Adds a header.
@@ -75,6 +80,11 @@ impl Reply {
 
 impl From<ApiError> for Reply {
     fn from(e: ApiError) -> Reply {
-        Reply { status: e.status(), body: e.body(), headers: e.headers(), user: None }
+        Reply {
+            status: e.status(),
+            body: e.body(),
+            headers: e.headers(),
+            user: None,
+        }
     }
 }

@@ -24,7 +24,11 @@ pub struct HashParams {
 
 impl HashParams {
     /// OWASP's recommendation: 19 MiB, 2 iterations, 1 lane.
-    pub const OWASP: HashParams = HashParams { m_cost: 19 * 1024, t_cost: 2, p_cost: 1 };
+    pub const OWASP: HashParams = HashParams {
+        m_cost: 19 * 1024,
+        t_cost: 2,
+        p_cost: 1,
+    };
 }
 
 /// Why hashing could not run.
@@ -90,11 +94,19 @@ impl Passwords {
     /// # Errors
     ///
     /// [`HashError::Params`] for parameters argon2 rejects.
-    pub fn new(params: HashParams, max_running: usize, max_waiting: usize) -> Result<Passwords, HashError> {
-        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None).map_err(|_| HashError::Params)?;
+    pub fn new(
+        params: HashParams,
+        max_running: usize,
+        max_waiting: usize,
+    ) -> Result<Passwords, HashError> {
+        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
+            .map_err(|_| HashError::Params)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         // The dummy is hashed with the live parameters, so verifying against it costs the same.
-        let dummy = argon.hash_password(b"tessera dummy password").map_err(|_| HashError::Failed)?.to_string();
+        let dummy = argon
+            .hash_password(b"tessera dummy password")
+            .map_err(|_| HashError::Failed)?
+            .to_string();
         Ok(Passwords {
             argon,
             dummy,
@@ -114,7 +126,10 @@ impl Passwords {
     /// [`HashError::Busy`] when the gate is full, [`HashError::Failed`] otherwise.
     pub fn hash(&self, password: &str) -> Result<String, HashError> {
         self.gate.run(|| {
-            self.argon.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|_| HashError::Failed)
+            self.argon
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|_| HashError::Failed)
         })?
     }
 
@@ -128,7 +143,11 @@ impl Passwords {
         self.gate.run(|| {
             let phc = stored.unwrap_or(&self.dummy);
             let matched = PasswordHash::new(phc)
-                .map(|hash| self.argon.verify_password(password.as_bytes(), &hash).is_ok())
+                .map(|hash| {
+                    self.argon
+                        .verify_password(password.as_bytes(), &hash)
+                        .is_ok()
+                })
                 .unwrap_or(false);
             matched && stored.is_some()
         })
@@ -165,7 +184,13 @@ impl Tokens {
     /// # Errors
     ///
     /// [`TokenRejection::SessionTooOld`] if `auth_time` is older than the maximum session age.
-    pub fn mint(&self, user_id: u64, generation: u64, auth_time: UnixTime, now: UnixTime) -> Result<Minted, TokenRejection> {
+    pub fn mint(
+        &self,
+        user_id: u64,
+        generation: u64,
+        auth_time: UnixTime,
+        now: UnixTime,
+    ) -> Result<Minted, TokenRejection> {
         if now.as_secs().saturating_sub(auth_time.as_secs()) > self.max_session {
             return Err(TokenRejection::SessionTooOld);
         }
@@ -173,8 +198,15 @@ impl Tokens {
         claims.auth_time = auth_time.min(now);
         claims.generation = generation;
         // Our own claims always fit the format's limits.
-        let token = self.keyring.mint(&claims).map_err(|_| TokenRejection::Revoked)?;
-        Ok(Minted { token, expires_at: claims.expires_at.as_secs(), duration: self.ttl })
+        let token = self
+            .keyring
+            .mint(&claims)
+            .map_err(|_| TokenRejection::Revoked)?;
+        Ok(Minted {
+            token,
+            expires_at: claims.expires_at.as_secs(),
+            duration: self.ttl,
+        })
     }
 
     /// Verifies an access token's signature, audience and times.
@@ -184,7 +216,9 @@ impl Tokens {
     /// [`TokenRejection::Invalid`] with the core's reason.
     pub fn verify(&self, token: &str, now: UnixTime) -> Result<Verified, TokenRejection> {
         let options = VerifyOptions::new(ACCESS).with_leeway_secs(self.leeway);
-        self.keyring.verify(token, &options, now).map_err(TokenRejection::Invalid)
+        self.keyring
+            .verify(token, &options, now)
+            .map_err(TokenRejection::Invalid)
     }
 }
 

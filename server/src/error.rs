@@ -85,17 +85,24 @@ impl ApiError {
             ApiError::InvalidCredentials => "invalid username or password".into(),
             ApiError::Token(TokenRejection::Invalid(e)) => e.to_string(),
             ApiError::Token(TokenRejection::Revoked) => {
-                "token has been revoked (password changed, logged out everywhere, or user deleted)".into()
+                "token has been revoked (password changed, logged out everywhere, or user deleted)"
+                    .into()
             }
             ApiError::Token(TokenRejection::SessionTooOld) => {
                 "session is older than the maximum session age; log in with your password".into()
             }
-            ApiError::PasswordRequired => "this operation requires your password (HTTP Basic), not a token".into(),
+            ApiError::PasswordRequired => {
+                "this operation requires your password (HTTP Basic), not a token".into()
+            }
             ApiError::NotFound => "not found".into(),
             ApiError::MethodNotAllowed(allow) => format!("method not allowed; allowed: {allow}"),
             ApiError::UsernameTaken => "username is already taken".into(),
-            ApiError::PayloadTooLarge(limit) => format!("request body is larger than {limit} bytes"),
-            ApiError::UnsupportedMediaType => "request body must be JSON (Content-Type: application/json)".into(),
+            ApiError::PayloadTooLarge(limit) => {
+                format!("request body is larger than {limit} bytes")
+            }
+            ApiError::UnsupportedMediaType => {
+                "request body must be JSON (Content-Type: application/json)".into()
+            }
             ApiError::Busy => "server is busy checking passwords; retry shortly".into(),
             ApiError::Internal => "internal server error".into(),
         }
@@ -112,13 +119,17 @@ impl ApiError {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         const BASIC: &str = "Basic realm=\"tessera\", charset=\"UTF-8\"";
         match self {
-            ApiError::MissingCredentials | ApiError::InvalidCredentials | ApiError::PasswordRequired => vec![
+            ApiError::MissingCredentials
+            | ApiError::InvalidCredentials
+            | ApiError::PasswordRequired => vec![
                 ("WWW-Authenticate", BASIC.into()),
                 ("WWW-Authenticate", "Bearer realm=\"tessera\"".into()),
             ],
             ApiError::Token(rejection) => {
                 let description = match rejection {
-                    TokenRejection::Invalid(VerifyError::Expired { .. }) => "token expired".to_owned(),
+                    TokenRejection::Invalid(VerifyError::Expired { .. }) => {
+                        "token expired".to_owned()
+                    }
                     _ => self.message(),
                 };
                 vec![

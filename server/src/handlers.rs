@@ -36,8 +36,14 @@ fn json_body<T: for<'de> Deserialize<'de>>(req: &ApiRequest) -> Result<T, ApiErr
 /// Reads credentials from the `Authorization` header: `Basic` (username and password, or a token
 /// as the username) or `Bearer`.
 fn credentials(req: &ApiRequest) -> Result<Credentials, ApiError> {
-    let header = req.authorization.as_deref().ok_or(ApiError::MissingCredentials)?;
-    let (scheme, value) = header.trim().split_once(' ').ok_or(ApiError::MissingCredentials)?;
+    let header = req
+        .authorization
+        .as_deref()
+        .ok_or(ApiError::MissingCredentials)?;
+    let (scheme, value) = header
+        .trim()
+        .split_once(' ')
+        .ok_or(ApiError::MissingCredentials)?;
     let value = value.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
         return Ok(Credentials::Token(value.to_owned()));
@@ -49,13 +55,18 @@ fn credentials(req: &ApiRequest) -> Result<Credentials, ApiError> {
         .decode(value)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| ApiError::BadRequest("Basic credentials are not valid base64 of UTF-8".into()))?;
+        .ok_or_else(|| {
+            ApiError::BadRequest("Basic credentials are not valid base64 of UTF-8".into())
+        })?;
     let (username, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
     // Usernames never contain '.', tokens always do: `curl -u <token>:unused` sends a token.
     if username.contains('.') {
         return Ok(Credentials::Token(username.to_owned()));
     }
-    Ok(Credentials::Password { username: username.to_owned(), password: password.to_owned() })
+    Ok(Credentials::Password {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    })
 }
 
 fn authenticate(app: &App, req: &ApiRequest, now: UnixTime) -> Result<Authenticated, ApiError> {
@@ -72,8 +83,14 @@ struct NewUser {
 /// `POST /api/users`
 pub fn register(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     let body: NewUser = json_body(req)?;
-    let username = body.username.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::BadRequest("username is required".into()))?;
-    let password = body.password.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::BadRequest("password is required".into()))?;
+    let username = body
+        .username
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::BadRequest("username is required".into()))?;
+    let password = body
+        .password
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::BadRequest("password is required".into()))?;
     let user = app.register(&username, &password)?;
     Ok(Reply::json(201, &user_json(&user))
         .with_header("Location", format!("/api/users/{}", user.id))
@@ -96,18 +113,25 @@ pub fn token(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     let now = (app.clock)();
     let who = authenticate(app, req, now)?;
     let minted = app.issue_token(&who, now)?;
-    Ok(Reply::json(200, &json!({
-        "token": minted.token,
-        "duration": minted.duration,
-        "expires_at": minted.expires_at,
-    }))
+    Ok(Reply::json(
+        200,
+        &json!({
+            "token": minted.token,
+            "duration": minted.duration,
+            "expires_at": minted.expires_at,
+        }),
+    )
     .for_user(who.user.id))
 }
 
 /// `GET /api/resource`
 pub fn resource(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     let who = authenticate(app, req, (app.clock)())?;
-    Ok(Reply::json(200, &json!({ "data": format!("Hello, {}!", who.user.username) })).for_user(who.user.id))
+    Ok(Reply::json(
+        200,
+        &json!({ "data": format!("Hello, {}!", who.user.username) }),
+    )
+    .for_user(who.user.id))
 }
 
 #[derive(Deserialize)]
@@ -120,9 +144,16 @@ struct NewPassword {
 pub fn change_password(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     let who = authenticate(app, req, (app.clock)())?;
     let body: NewPassword = json_body(req)?;
-    let password = body.password.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::BadRequest("password is required".into()))?;
+    let password = body
+        .password
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::BadRequest("password is required".into()))?;
     let user = app.change_password(&who, &password)?;
-    Ok(Reply::json(200, &json!({ "id": user.id, "username": user.username, "tokens_revoked": true })).for_user(user.id))
+    Ok(Reply::json(
+        200,
+        &json!({ "id": user.id, "username": user.username, "tokens_revoked": true }),
+    )
+    .for_user(user.id))
 }
 
 /// `POST /api/logout-all`

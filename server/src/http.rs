@@ -25,7 +25,10 @@ pub struct HttpServer {
 
 impl std::fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpServer").field("addr", &self.addr).field("workers", &self.workers.len()).finish()
+        f.debug_struct("HttpServer")
+            .field("addr", &self.addr)
+            .field("workers", &self.workers.len())
+            .finish()
     }
 }
 
@@ -35,9 +38,15 @@ impl HttpServer {
     /// # Errors
     ///
     /// The I/O error if the listener cannot be used.
-    pub fn start(listener: TcpListener, workers: usize, body_limit: usize, app: Arc<App>) -> std::io::Result<HttpServer> {
+    pub fn start(
+        listener: TcpListener,
+        workers: usize,
+        body_limit: usize,
+        app: Arc<App>,
+    ) -> std::io::Result<HttpServer> {
         let addr = listener.local_addr()?;
-        let server = Arc::new(Server::from_listener(listener, None).map_err(std::io::Error::other)?);
+        let server =
+            Arc::new(Server::from_listener(listener, None).map_err(std::io::Error::other)?);
         let stopping = Arc::new(AtomicBool::new(false));
         let workers = (0..workers.max(1))
             .map(|i| {
@@ -47,7 +56,12 @@ impl HttpServer {
                     .spawn(move || work(&server, &stopping, &app, body_limit))
             })
             .collect::<std::io::Result<Vec<_>>>()?;
-        Ok(HttpServer { server, workers, stopping, addr })
+        Ok(HttpServer {
+            server,
+            workers,
+            stopping,
+            addr,
+        })
     }
 
     /// Where it listens.
@@ -88,7 +102,12 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
         tiny_http::Method::Delete => Method::Delete,
         _ => Method::Other,
     };
-    let path = request.url().split('?').next().unwrap_or_default().to_owned();
+    let path = request
+        .url()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let header = |name: &'static str| {
         request
             .headers()
@@ -102,18 +121,32 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
 
     // Read the body (up to the limit) before answering, so nothing is left to drain.
     let mut body = Vec::new();
-    let limit = u64::try_from(body_limit).unwrap_or(u64::MAX).saturating_add(1);
+    let limit = u64::try_from(body_limit)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     let read = request.as_reader().take(limit).read_to_end(&mut body);
     let reply = match read {
-        Err(_) => Reply::from(ApiError::BadRequest("could not read the request body".into())),
+        Err(_) => Reply::from(ApiError::BadRequest(
+            "could not read the request body".into(),
+        )),
         Ok(n) if n > body_limit => Reply::from(ApiError::PayloadTooLarge(body_limit)),
         Ok(_) => {
-            let api = ApiRequest { method, path: path.clone(), authorization, content_type, body, peer };
+            let api = ApiRequest {
+                method,
+                path: path.clone(),
+                authorization,
+                content_type,
+                body,
+                peer,
+            };
             router::route(app, &api)
         }
     };
 
-    let user = reply.user.map(|id| format!(" user={id}")).unwrap_or_default();
+    let user = reply
+        .user
+        .map(|id| format!(" user={id}"))
+        .unwrap_or_default();
     let status = reply.status;
     respond(request, reply, method == Method::Head);
     eprintln!(
@@ -127,7 +160,11 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
 }
 
 fn respond(request: Request, reply: Reply, head: bool) {
-    let body = if head { Vec::new() } else { reply.body.into_bytes() };
+    let body = if head {
+        Vec::new()
+    } else {
+        reply.body.into_bytes()
+    };
     let mut response = Response::from_data(body).with_status_code(reply.status);
     let json = Header::from_bytes("Content-Type", "application/json");
     if let Ok(h) = json {
@@ -138,10 +175,10 @@ fn respond(request: Request, reply: Reply, head: bool) {
             response.add_header(h);
         }
     }
-    if reply.status == 413 {
-        if let Ok(h) = Header::from_bytes("Connection", "close") {
-            response.add_header(h);
-        }
+    if reply.status == 413
+        && let Ok(h) = Header::from_bytes("Connection", "close")
+    {
+        response.add_header(h);
     }
     // A client that hung up is not our error.
     let _ = request.respond(response);

@@ -34,7 +34,9 @@ impl Drop for StoredKey {
 
 impl std::fmt::Debug for StoredKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoredKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("StoredKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,7 +73,9 @@ impl KeyFile {
     /// for a file that does not parse or holds an invalid key, I/O and RNG failures otherwise.
     pub fn load_or_create(path: &Path, now: u64) -> Result<KeyFile, KeyFileError> {
         if !path.exists() {
-            let file = KeyFile { keys: vec![generate("k1", now)?] };
+            let file = KeyFile {
+                keys: vec![generate("k1", now)?],
+            };
             file.save(path)?;
             return Ok(file);
         }
@@ -90,10 +94,13 @@ impl KeyFile {
         if mode & 0o077 != 0 {
             return Err(KeyFileError::Permissions(shown, mode));
         }
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| KeyFileError::Io(shown.clone(), e))?);
-        let file: KeyFile =
-            serde_json::from_str(&text).map_err(|e| KeyFileError::Invalid(shown.clone(), e.to_string()))?;
-        file.to_keyring().map_err(|e| KeyFileError::Invalid(shown, e))?;
+        let text = Zeroizing::new(
+            fs::read_to_string(path).map_err(|e| KeyFileError::Io(shown.clone(), e))?,
+        );
+        let file: KeyFile = serde_json::from_str(&text)
+            .map_err(|e| KeyFileError::Invalid(shown.clone(), e.to_string()))?;
+        file.to_keyring()
+            .map_err(|e| KeyFileError::Invalid(shown, e))?;
         Ok(file)
     }
 
@@ -107,7 +114,12 @@ impl KeyFile {
         let err = |e| KeyFileError::Io(shown.clone(), e);
         let tmp = temp_path(path);
         let _ = fs::remove_file(&tmp);
-        let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(err)?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(err)?;
         let json = Zeroizing::new(serde_json::to_string_pretty(self).map_err(|e| err(e.into()))?);
         f.write_all(json.as_bytes()).map_err(err)?;
         f.sync_all().map_err(err)?;
@@ -123,7 +135,9 @@ impl KeyFile {
     pub fn to_keyring(&self) -> Result<Keyring, String> {
         let mut keys = self.keys.iter().map(|k| {
             let secret = Zeroizing::new(
-                URL_SAFE_NO_PAD.decode(&k.secret).map_err(|_| format!("key {}: secret is not base64url", k.id))?,
+                URL_SAFE_NO_PAD
+                    .decode(&k.secret)
+                    .map_err(|_| format!("key {}: secret is not base64url", k.id))?,
             );
             Key::new(&k.id, &secret).map_err(|e| format!("key {}: {e}", k.id))
         });
@@ -152,7 +166,11 @@ impl KeyFile {
 fn generate(id: &str, now: u64) -> Result<StoredKey, KeyFileError> {
     let mut secret = Zeroizing::new([0u8; SECRET_LEN]);
     getrandom::fill(secret.as_mut()).map_err(|e| KeyFileError::Random(e.to_string()))?;
-    Ok(StoredKey { id: id.to_owned(), secret: URL_SAFE_NO_PAD.encode(secret.as_ref()), created_at: now })
+    Ok(StoredKey {
+        id: id.to_owned(),
+        secret: URL_SAFE_NO_PAD.encode(secret.as_ref()),
+        created_at: now,
+    })
 }
 
 fn temp_path(path: &Path) -> PathBuf {

@@ -80,7 +80,11 @@ impl Running {
 /// argon2 parameters from the command line.
 #[must_use]
 pub fn hash_params(args: &Argon2Args) -> HashParams {
-    HashParams { m_cost: args.argon2_m_cost, t_cost: args.argon2_t_cost, p_cost: args.argon2_p_cost }
+    HashParams {
+        m_cost: args.argon2_m_cost,
+        t_cost: args.argon2_t_cost,
+        p_cost: args.argon2_p_cost,
+    }
 }
 
 /// Opens the data directory (creating it on first run), the database and the keyring, binds, and
@@ -100,11 +104,26 @@ pub fn start(args: &ServeArgs) -> Result<Running, StartError> {
         .to_keyring()
         .map_err(|e| KeyFileError::Invalid(data_dir.join(KEY_FILE).display().to_string(), e))?;
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let passwords = Passwords::new(hash_params(&args.argon2), args.hash_concurrency.unwrap_or(cpus), args.hash_queue)
-        .map_err(StartError::Hash)?;
-    let tokens = Tokens { keyring, ttl: args.token_ttl, leeway: args.leeway, max_session: args.max_session };
-    let app = Arc::new(App { store, passwords, tokens, clock: UnixTime::now });
-    let listener = TcpListener::bind(&args.bind).map_err(|e| StartError::Bind(args.bind.clone(), e))?;
+    let passwords = Passwords::new(
+        hash_params(&args.argon2),
+        args.hash_concurrency.unwrap_or(cpus),
+        args.hash_queue,
+    )
+    .map_err(StartError::Hash)?;
+    let tokens = Tokens {
+        keyring,
+        ttl: args.token_ttl,
+        leeway: args.leeway,
+        max_session: args.max_session,
+    };
+    let app = Arc::new(App {
+        store,
+        passwords,
+        tokens,
+        clock: UnixTime::now,
+    });
+    let listener =
+        TcpListener::bind(&args.bind).map_err(|e| StartError::Bind(args.bind.clone(), e))?;
     let workers = usize::try_from(args.workers).unwrap_or(16);
     let http = HttpServer::start(listener, workers, args.body_limit, app)
         .map_err(|e| StartError::Bind(args.bind.clone(), e))?;

@@ -24,9 +24,14 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: &tessera_server::config::ServeArgs) -> Result<(), String> {
-    let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(|e| format!("cannot handle signals: {e}"))?;
+    let mut signals =
+        Signals::new([SIGINT, SIGTERM]).map_err(|e| format!("cannot handle signals: {e}"))?;
     let running = tessera_server::start(args).map_err(|e| e.to_string())?;
-    println!("tessera listening on http://{} (data: {})", running.addr(), running.data_dir().display());
+    println!(
+        "tessera listening on http://{} (data: {})",
+        running.addr(),
+        running.data_dir().display()
+    );
     signals.forever().next();
     eprintln!("tessera: shutting down");
     running.shutdown();

@@ -8,7 +8,11 @@ use crate::users::App;
 /// Routes a request to its handler and turns errors into replies.
 pub fn route(app: &App, req: &ApiRequest) -> Reply {
     use Method::{Delete, Get, Head, Post, Put};
-    let path = req.path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(&req.path);
+    let path = req
+        .path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(&req.path);
     let segments: Vec<&str> = path.split('/').collect();
     let result = match (req.method, segments.as_slice()) {
         (Post, ["", "api", "users"]) => handlers::register(app, req),

@@ -47,7 +47,9 @@ pub enum StoreError {
     #[error("the database {0} is in use by another tessera process; stop it first")]
     Locked(String),
     /// The file exists but is not a Tessera database.
-    #[error("{path} is not a tessera database ({detail}); move it away or point --data-dir elsewhere")]
+    #[error(
+        "{path} is not a tessera database ({detail}); move it away or point --data-dir elsewhere"
+    )]
     NotADatabase {
         /// The file.
         path: String,
@@ -85,7 +87,10 @@ impl Store {
     /// empty or foreign file, [`StoreError::Io`] otherwise.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let not_db = |detail: String| StoreError::NotADatabase { path: shown.clone(), detail };
+        let not_db = |detail: String| StoreError::NotADatabase {
+            path: shown.clone(),
+            detail,
+        };
         let exists = path.exists();
         if exists && std::fs::metadata(path).map_err(io)?.len() == 0 {
             // redb would silently initialise an empty file; an empty file where data should be
@@ -93,14 +98,20 @@ impl Store {
             return Err(not_db("the file is empty".into()));
         }
         let db = if exists {
-            Database::builder().set_check_integrity_on_open(true).open(path)
+            Database::builder()
+                .set_check_integrity_on_open(true)
+                .open(path)
         } else {
             create_private(path)?;
             Database::create(path)
         };
         let db = db.map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(shown.clone()),
-            redb::DatabaseError::Storage(redb::StorageError::Io(e)) => io(e),
+            redb::DatabaseError::Storage(redb::StorageError::Io(e))
+                if e.kind() != std::io::ErrorKind::InvalidData =>
+            {
+                io(e)
+            }
             other => not_db(other.to_string()),
         })?;
         let store = Store { db };
@@ -142,7 +153,12 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::UsernameTaken`], or [`StoreError::Io`].
-    pub fn create_user(&self, username: &str, password_hash: &str, now: u64) -> Result<User, StoreError> {
+    pub fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: u64,
+    ) -> Result<User, StoreError> {
         let txn = self.db.begin_write().map_err(io)?;
         let user = {
             let mut names = txn.open_table(USERNAMES).map_err(io)?;
@@ -150,7 +166,10 @@ impl Store {
                 return Err(StoreError::UsernameTaken);
             }
             let mut meta = txn.open_table(META).map_err(io)?;
-            let id = meta.get("next_user_id").map_err(io)?.map_or(1, |v| v.value());
+            let id = meta
+                .get("next_user_id")
+                .map_err(io)?
+                .map_or(1, |v| v.value());
             meta.insert("next_user_id", id + 1).map_err(io)?;
             let user = User {
                 id,
@@ -160,7 +179,10 @@ impl Store {
                 created_at: now,
             };
             names.insert(username, id).map_err(io)?;
-            txn.open_table(USERS).map_err(io)?.insert(id, encode(&user)?.as_slice()).map_err(io)?;
+            txn.open_table(USERS)
+                .map_err(io)?
+                .insert(id, encode(&user)?.as_slice())
+                .map_err(io)?;
             user
         };
         txn.commit().map_err(io)?;
@@ -175,7 +197,11 @@ impl Store {
     pub fn user(&self, id: u64) -> Result<Option<User>, StoreError> {
         let txn = self.db.begin_read().map_err(io)?;
         let users = txn.open_table(USERS).map_err(io)?;
-        users.get(id).map_err(io)?.map(|v| decode(v.value())).transpose()
+        users
+            .get(id)
+            .map_err(io)?
+            .map(|v| decode(v.value()))
+            .transpose()
     }
 
     /// The user with this (normalised) username.
@@ -190,7 +216,11 @@ impl Store {
             return Ok(None);
         };
         let users = txn.open_table(USERS).map_err(io)?;
-        users.get(id).map_err(io)?.map(|v| decode(v.value())).transpose()
+        users
+            .get(id)
+            .map_err(io)?
+            .map(|v| decode(v.value()))
+            .transpose()
     }
 
     /// Every user, by id.
@@ -242,7 +272,10 @@ impl Store {
                 Some(v) => decode(v.value())?,
                 None => return Err(StoreError::NoSuchUser),
             };
-            txn.open_table(USERNAMES).map_err(io)?.remove(user.username.as_str()).map_err(io)?;
+            txn.open_table(USERNAMES)
+                .map_err(io)?
+                .remove(user.username.as_str())
+                .map_err(io)?;
             user
         };
         txn.commit().map_err(io)?;
@@ -253,7 +286,12 @@ impl Store {
 /// Creates an empty file readable by the owner only, so the database is never world-readable.
 fn create_private(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
     Ok(())
 }
 

@@ -60,9 +60,16 @@ pub struct Authenticated {
 pub fn normalize_username(raw: &str) -> Result<String, String> {
     let name = raw.to_ascii_lowercase();
     if !USERNAME_LEN.contains(&name.chars().count()) {
-        return Err(format!("username must be {} to {} characters", USERNAME_LEN.start(), USERNAME_LEN.end()));
+        return Err(format!(
+            "username must be {} to {} characters",
+            USERNAME_LEN.start(),
+            USERNAME_LEN.end()
+        ));
     }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
         return Err("username may contain only letters a-z, digits, '_' and '-'".into());
     }
     Ok(name)
@@ -77,7 +84,11 @@ pub fn check_password(password: &str) -> Result<(), String> {
     if PASSWORD_LEN.contains(&password.len()) {
         Ok(())
     } else {
-        Err(format!("password must be {} to {} bytes", PASSWORD_LEN.start(), PASSWORD_LEN.end()))
+        Err(format!(
+            "password must be {} to {} bytes",
+            PASSWORD_LEN.start(),
+            PASSWORD_LEN.end()
+        ))
     }
 }
 
@@ -112,11 +123,18 @@ impl App {
     pub fn register(&self, username: &str, password: &str) -> Result<User, ApiError> {
         let username = normalize_username(username).map_err(ApiError::BadRequest)?;
         check_password(password).map_err(ApiError::BadRequest)?;
-        if self.store.user_by_name(&username).map_err(store_error)?.is_some() {
+        if self
+            .store
+            .user_by_name(&username)
+            .map_err(store_error)?
+            .is_some()
+        {
             return Err(ApiError::UsernameTaken);
         }
         let hash = self.passwords.hash(password).map_err(hash_error)?;
-        self.store.create_user(&username, &hash, (self.clock)().as_secs()).map_err(store_error)
+        self.store
+            .create_user(&username, &hash, (self.clock)().as_secs())
+            .map_err(store_error)
     }
 
     /// Checks credentials. Unknown users and wrong passwords are indistinguishable, in answer and
@@ -125,7 +143,11 @@ impl App {
     /// # Errors
     ///
     /// [`ApiError::InvalidCredentials`], [`ApiError::Token`], [`ApiError::Busy`], [`ApiError::Internal`].
-    pub fn authenticate(&self, credentials: &Credentials, now: UnixTime) -> Result<Authenticated, ApiError> {
+    pub fn authenticate(
+        &self,
+        credentials: &Credentials,
+        now: UnixTime,
+    ) -> Result<Authenticated, ApiError> {
         match credentials {
             Credentials::Password { username, password } => {
                 let user = match normalize_username(username) {
@@ -137,7 +159,11 @@ impl App {
                     .check(password, user.as_ref().map(|u| u.password_hash.as_str()))
                     .map_err(hash_error)?;
                 match user {
-                    Some(user) if ok => Ok(Authenticated { user, auth_time: now, with_password: true }),
+                    Some(user) if ok => Ok(Authenticated {
+                        user,
+                        auth_time: now,
+                        with_password: true,
+                    }),
                     _ => Err(ApiError::InvalidCredentials),
                 }
             }
@@ -146,11 +172,19 @@ impl App {
                 let claims = verified.claims();
                 let revoked = ApiError::Token(TokenRejection::Revoked);
                 let id: u64 = claims.subject().parse().map_err(|_| revoked.clone())?;
-                let user = self.store.user(id).map_err(store_error)?.ok_or(revoked.clone())?;
+                let user = self
+                    .store
+                    .user(id)
+                    .map_err(store_error)?
+                    .ok_or(revoked.clone())?;
                 if user.generation != claims.generation() {
                     return Err(revoked);
                 }
-                Ok(Authenticated { user, auth_time: claims.auth_time(), with_password: false })
+                Ok(Authenticated {
+                    user,
+                    auth_time: claims.auth_time(),
+                    with_password: false,
+                })
             }
         }
     }
@@ -162,7 +196,9 @@ impl App {
     ///
     /// [`ApiError::Token`] with `SessionTooOld` past the maximum session age.
     pub fn issue_token(&self, who: &Authenticated, now: UnixTime) -> Result<Minted, ApiError> {
-        self.tokens.mint(who.user.id, who.user.generation, who.auth_time, now).map_err(ApiError::Token)
+        self.tokens
+            .mint(who.user.id, who.user.generation, who.auth_time, now)
+            .map_err(ApiError::Token)
     }
 
     /// Changes the password and revokes every earlier token. Requires the current password.
@@ -171,7 +207,11 @@ impl App {
     ///
     /// [`ApiError::PasswordRequired`] when authenticated by token, [`ApiError::BadRequest`],
     /// [`ApiError::Busy`], [`ApiError::Internal`].
-    pub fn change_password(&self, who: &Authenticated, new_password: &str) -> Result<User, ApiError> {
+    pub fn change_password(
+        &self,
+        who: &Authenticated,
+        new_password: &str,
+    ) -> Result<User, ApiError> {
         if !who.with_password {
             return Err(ApiError::PasswordRequired);
         }
@@ -191,7 +231,9 @@ impl App {
     ///
     /// [`ApiError::Internal`].
     pub fn logout_all(&self, who: &Authenticated) -> Result<User, ApiError> {
-        self.store.update_user(who.user.id, |u| u.generation += 1).map_err(store_error)
+        self.store
+            .update_user(who.user.id, |u| u.generation += 1)
+            .map_err(store_error)
     }
 
     /// Deletes the account. Requires the password.
