@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Load benchmark for the tessera server, side by side with its floor (a bare tiny_http
+# hello-world with the same worker count), all on 127.0.0.1. Needs wrk (Debian: apt-get install wrk).
+#
+#   bench/load.sh            # 10 s per run, 64 connections, 16 workers
+#   DURATION=30s bench/load.sh
+#
+# Prints requests/s and p50/p99 latency for:
+#   1. the floor,   2. GET /api/resource with a token,
+#   3. the token path again while a login flood (GET /api/token with Basic) runs,
+#   4. the login flood's logins/s against the limit cores / (argon2 time per hash).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WORKERS=${WORKERS:-16}
+FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --locked -q -p tessera-server --bin tessera --example hello_floor
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+start() { # name, command...: starts it, waits for its "http://" line, prints the address
+    local name=$1; shift
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pids+=($!)
+    for _ in $(seq 100); do
+        if grep -q 'http://' "$tmp/$name.out" 2>/dev/null; then
+            grep -o 'http://[0-9.:]*' "$tmp/$name.out" | head -1
+            return
+        fi
+        sleep 0.1
+    done
+    echo "$name did not start: $(cat "$tmp/$name.err")" >&2
+    exit 1
+}
+
+summary() { # label, wrk output file
+    local rps p50 p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$2")
+    p50=$(awk '$1 == "50%" {print $2}' "$2")
+    p99=$(awk '$1 == "99%" {print $2}' "$2")
+    printf '%-44s %12s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+}
+
+floor=$(start floor target/release/examples/hello_floor 127.0.0.1:0 "$WORKERS")
+server=$(start tessera target/release/tessera serve --bind 127.0.0.1:0 --data-dir "$tmp/data" \
+    --workers "$WORKERS" --hash-queue 1000)
+
+curl -fsS -X POST -H 'Content-Type: application/json' \
+    -d '{"username":"bench","password":"bench-password"}' "$server/api/users" >/dev/null
+token=$(curl -fsS -u bench:bench-password "$server/api/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+basic=$(printf 'bench:bench-password' | base64)
+
+echo "machine: $(nproc) cores; $CONNECTIONS connections, $WORKERS workers, $DURATION per run"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$floor/" >"$tmp/floor.txt"
+summary "floor: tiny_http hello-world" "$tmp/floor.txt"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$server/api/resource" >"$tmp/token.txt"
+summary "tessera GET /api/resource (token)" "$tmp/token.txt"
+
+# Argon2 time per hash: sequential logins on one connection.
+wrk -t1 -c1 -d5s --latency -H "Authorization: Basic $basic" "$server/api/token" >"$tmp/one-login.txt"
+summary "one login at a time (argon2 time per hash)" "$tmp/one-login.txt"
+
+# The token path while a login flood runs.
+wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Basic $basic" "$server/api/token" >"$tmp/flood.txt" &
+flood=$!
+sleep 1
+wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$server/api/resource" >"$tmp/token-flood.txt"
+wait "$flood"
+summary "tessera GET /api/resource during login flood" "$tmp/token-flood.txt"
+summary "login flood: GET /api/token (Basic)" "$tmp/flood.txt"
+
+python3 - "$tmp" "$(nproc)" <<'PY'
+import re, sys
+tmp, cores = sys.argv[1], int(sys.argv[2])
+def rps(name):
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{tmp}/{name}.txt").read()).group(1))
+def p99_ms(name):
+    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", open(f"{tmp}/{name}.txt").read(), re.M)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+hash_ms = 1000 / rps("one-login")
+print(f"token path / floor throughput:           {rps('token') / rps('floor'):.2f}  (goal >= 0.80)")
+print(f"token p99 during flood / without flood:  {p99_ms('token-flood') / p99_ms('token'):.2f}  (goal <= 2)")
+limit = cores / (hash_ms / 1000)
+print(f"logins/s during flood / limit:           {rps('flood'):.0f} / {limit:.0f} = {rps('flood') / limit:.2f}  (goal >= 0.90; limit = {cores} cores / {hash_ms:.1f} ms per login)")
+PY

@@ -1,0 +1,237 @@
+//! JS bindings for tessera-core: check Tessera tokens offline in Node, browsers and edge workers.
+//! Every export only converts between JS values and core types and calls core; the token format,
+//! the checks and their order all live in `tessera-core`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use tessera_core::{
+    FormatError, Key, Keyring, MAX_TOKEN_LEN, TokenClaims, UnixTime, VerifyError, VerifyOptions,
+};
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A verifying key, exactly as `tessera key export` prints it. */
+export interface VerifierKey {
+  /** The key id tokens carry. */
+  id: string;
+  /** 32 to 64 secret bytes, raw or as unpadded base64url. */
+  secret: Uint8Array | string;
+}
+
+/** Options of a Verifier. */
+export interface VerifierOptions {
+  /** The audience tokens must have been minted for. Default "access". */
+  audience?: string;
+  /** Seconds of clock skew forgiven. Default 5. */
+  leeway?: number;
+}
+
+/** The claims of a token. Times are Unix seconds. */
+export interface TokenClaims {
+  keyId: string;
+  subject: string;
+  audience: string;
+  issuedAt: number;
+  expiresAt: number;
+  authTime: number;
+  generation: number;
+  scopes: string[];
+}
+
+/** Why a token was rejected; the codes are the token format's, shared with the server. */
+export type RejectionReason =
+  | "malformed" | "unsupported_version" | "unknown_key" | "bad_signature"
+  | "wrong_audience" | "not_yet_valid" | "expired";
+
+export type VerifyResult =
+  | ({ valid: true } & TokenClaims)
+  | {
+      valid: false;
+      reason: RejectionReason;
+      /** A sentence for people. */
+      detail: string;
+      /** For "malformed": which rule ("prefix", "base64", "too_long", ...). */
+      formatError?: string;
+      /** For "expired": the token's expiry (Unix seconds). */
+      expiredAt?: number;
+      /** For "not_yet_valid": when it becomes valid (Unix seconds). */
+      validFrom?: number;
+    };
+
+/** `inspect` results: claims NOT verified, or why the text is not a token. */
+export type InspectResult =
+  | ({ wellFormed: true; verified: false } & TokenClaims)
+  | { wellFormed: false; reason: RejectionReason; detail: string; formatError?: string };
+"#;
+
+/// Verifies tokens with a fixed set of keys, an expected audience and a leeway.
+/// Keys are parsed and keyed once, so each `verify` is cheap. Call `free()` when done with it.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Verifier {
+    keyring: Keyring,
+    options: VerifyOptions,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// `keys`: `[{ id, secret }]` as `tessera key export` prints them (the secret as a
+    /// `Uint8Array` or unpadded base64url). `options`: `{ audience = "access", leeway = 5 }`.
+    /// Throws an `Error` for bad keys or options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "VerifierKey[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifierOptions | undefined")] options: JsValue,
+    ) -> Result<Verifier, JsError> {
+        Ok(Verifier { keyring: keyring(&keys)?, options: verify_options(&options)? })
+    }
+
+    /// Verifies `token` at `now` (Unix seconds; default: the current time). An invalid token is
+    /// an answer (`{ valid: false, reason, ... }`), never an exception; a token that is not a
+    /// string, or a `now` that is not a finite non-negative number, throws.
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+        now: Option<f64>,
+    ) -> Result<JsValue, JsError> {
+        let now = UnixTime::try_from_secs_f64(now.unwrap_or_else(|| js_sys::Date::now() / 1000.0))?;
+        let result = match token_text(&token)? {
+            Some(text) => self.keyring.verify(&text, &self.options, now),
+            None => Err(VerifyError::Malformed(FormatError::TooLong)),
+        };
+        Ok(match result {
+            Ok(verified) => claims_object(verified.claims(), "valid", true).into(),
+            Err(e) => rejection(e, "valid").into(),
+        })
+    }
+
+    /// The audience this verifier expects.
+    #[wasm_bindgen(getter)]
+    pub fn audience(&self) -> String {
+        self.options.audience().to_owned()
+    }
+
+    /// The leeway in seconds.
+    #[wasm_bindgen(getter)]
+    pub fn leeway(&self) -> f64 {
+        // Leeways are whole seconds that came in as JS numbers, so they fit exactly.
+        self.options.leeway_secs() as f64
+    }
+}
+
+/// Reads a token's claims **without verifying it**: for a client (such as a browser, which must
+/// not hold a secret) that wants to know when its token expires. Never use it to decide access.
+#[wasm_bindgen(unchecked_return_type = "InspectResult")]
+pub fn inspect(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsError> {
+    let result = match token_text(&token)? {
+        Some(text) => tessera_core::inspect(&text).map_err(VerifyError::from),
+        None => Err(VerifyError::Malformed(FormatError::TooLong)),
+    };
+    Ok(match result {
+        Ok(seen) => {
+            let obj = claims_object(seen.untrusted_claims(), "wellFormed", true);
+            set(&obj, "verified", false);
+            obj.into()
+        }
+        Err(e) => rejection(e, "wellFormed").into(),
+    })
+}
+
+/// The token as Rust text, or `None` when it is longer (in UTF-16 units, so also in bytes) than
+/// any token can be: core would reject it as too long, and it is not worth copying in.
+fn token_text(token: &JsValue) -> Result<Option<String>, JsError> {
+    let text = token.dyn_ref::<JsString>().ok_or_else(|| JsError::new("token must be a string"))?;
+    if text.length() as usize > MAX_TOKEN_LEN {
+        return Ok(None);
+    }
+    Ok(Some(String::from(text)))
+}
+
+fn keyring(keys: &JsValue) -> Result<Keyring, JsError> {
+    let keys = keys.dyn_ref::<Array>().ok_or_else(|| JsError::new("keys must be an array of { id, secret }"))?;
+    let mut parsed = keys.iter().map(|k| key(&k));
+    let mut ring = Keyring::new(parsed.next().ok_or_else(|| JsError::new("keys must not be empty"))??);
+    for k in parsed {
+        ring.add_verify_only(k?)?;
+    }
+    Ok(ring)
+}
+
+fn key(value: &JsValue) -> Result<Key, JsError> {
+    let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let id = field("id").as_string().ok_or_else(|| JsError::new("each key needs a string id"))?;
+    let secret = field("secret");
+    let bytes = if let Some(text) = secret.as_string() {
+        URL_SAFE_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .map_err(|_| JsError::new(&format!("key {id}: secret is not base64url")))?
+    } else if let Some(array) = secret.dyn_ref::<Uint8Array>() {
+        array.to_vec()
+    } else {
+        return Err(JsError::new(&format!("key {id}: secret must be a Uint8Array or a base64url string")));
+    };
+    Ok(Key::new(&id, &bytes)?)
+}
+
+fn verify_options(options: &JsValue) -> Result<VerifyOptions, JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(VerifyOptions::new("access"));
+    }
+    if !options.is_object() {
+        return Err(JsError::new("options must be an object { audience, leeway }"));
+    }
+    let field = |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let audience = match field("audience") {
+        v if v.is_undefined() => "access".to_owned(),
+        v => v.as_string().ok_or_else(|| JsError::new("options.audience must be a string"))?,
+    };
+    let mut result = VerifyOptions::new(&audience);
+    let leeway = field("leeway");
+    if !leeway.is_undefined() {
+        let secs = leeway.as_f64().ok_or_else(|| JsError::new("options.leeway must be a number of seconds"))?;
+        result = result.with_leeway_secs(UnixTime::try_from_secs_f64(secs)?.as_secs());
+    }
+    Ok(result)
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a plain, fresh object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+/// Unix seconds as a JS number (exact up to 2^53, which is far past any real date).
+fn secs(t: UnixTime) -> f64 {
+    t.as_secs() as f64
+}
+
+fn claims_object(c: &TokenClaims, flag: &str, value: bool) -> Object {
+    let obj = Object::new();
+    set(&obj, flag, value);
+    set(&obj, "keyId", c.key_id());
+    set(&obj, "subject", c.subject());
+    set(&obj, "audience", c.audience());
+    set(&obj, "issuedAt", secs(c.issued_at()));
+    set(&obj, "expiresAt", secs(c.expires_at()));
+    set(&obj, "authTime", secs(c.auth_time()));
+    set(&obj, "generation", c.generation() as f64);
+    set(&obj, "scopes", c.scopes().map(JsValue::from_str).collect::<Array>());
+    obj
+}
+
+fn rejection(e: VerifyError, flag: &str) -> Object {
+    let obj = Object::new();
+    set(&obj, flag, false);
+    set(&obj, "reason", e.code());
+    set(&obj, "detail", e.to_string());
+    match e {
+        VerifyError::Malformed(format) => set(&obj, "formatError", format.code()),
+        VerifyError::Expired { at } => set(&obj, "expiredAt", secs(at)),
+        VerifyError::NotYetValid { from } => set(&obj, "validFrom", secs(from)),
+        _ => {}
+    }
+    obj
+}
