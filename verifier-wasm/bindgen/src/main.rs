@@ -18,6 +18,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .input_path(&input)
         .out_name("tessera_verifier")
         .typescript(true)
+        // `await init()` with no argument loads the .wasm next to the JS, as the CLI does.
+        .omit_default_module_path(false)
         .web(true)?
         .generate(out.join("web"))?;
     Bindgen::new()
