@@ -18,6 +18,12 @@ if cargo tree -p tessera-core --no-default-features -e normal,features --locked 
     echo "a dependency of tessera-core enables std without the std feature" >&2
     exit 1
 fi
+step "the npm package tessera-verifier (WebAssembly), and its tests in Node, Chromium, workerd and Deno"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+cargo build -p tessera-server --locked   # the JS tests talk to the real server too
+verifier-wasm/build.sh
+node --test verifier-wasm/tests/
+
 step "docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "test vectors: no drift from the generator, and an independent verifier agrees"

@@ -7,9 +7,10 @@ import { fileURLToPath } from "node:url";
 
 export const TESSERA = fileURLToPath(new URL("../../target/debug/tessera", import.meta.url));
 
-export async function startTessera(extraArgs = []) {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-js-"));
-  const dataDir = join(dir, "data");
+/** Starts a server on `existingDataDir`, or on a fresh one. */
+export async function startTessera(extraArgs = [], existingDataDir = undefined) {
+  const dir = existingDataDir ? undefined : mkdtempSync(join(tmpdir(), "tessera-js-"));
+  const dataDir = existingDataDir ?? join(dir, "data");
   const child = spawn(TESSERA, ["serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -48,11 +49,12 @@ export async function startTessera(extraArgs = []) {
       return JSON.parse(execFileSync(TESSERA, ["key", "export", "--data-dir", dataDir], { encoding: "utf8" }));
     },
     log: () => stderr,
-    async stop() {
+    /** SIGTERM; the data directory is removed unless `keepData` (or it was not ours). */
+    async stop({ keepData = false } = {}) {
       const exited = new Promise((resolve) => child.on("exit", resolve));
       child.kill("SIGTERM");
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (dir && !keepData) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
