@@ -11,14 +11,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let workers: usize = args.next().map_or(Ok(16), |w| w.parse())?;
     let server = Arc::new(tiny_http::Server::http(addr.as_str()).map_err(|e| e.to_string())?);
     println!("hello_floor listening on http://{}", server.server_addr());
-    let header = tiny_http::Header::from_bytes("Content-Type", "application/json").map_err(|()| "header")?;
+    let header =
+        tiny_http::Header::from_bytes("Content-Type", "application/json").map_err(|()| "header")?;
     let threads: Vec<_> = (0..workers)
         .map(|_| {
             let (server, header) = (server.clone(), header.clone());
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
-                    let response = tiny_http::Response::from_data(&b"{\"data\":\"Hello, bench!\"}"[..])
-                        .with_header(header.clone());
+                    let response =
+                        tiny_http::Response::from_data(&b"{\"data\":\"Hello, bench!\"}"[..])
+                            .with_header(header.clone());
                     let _ = request.respond(response);
                 }
             })

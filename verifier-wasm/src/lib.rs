@@ -4,7 +4,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use core::fmt::Write as _;
+
+use js_sys::{Array, JsString, Reflect, Uint8Array};
 use tessera_core::{
     FormatError, Key, Keyring, MAX_TOKEN_LEN, TokenClaims, UnixTime, VerifyError, VerifyOptions,
 };
@@ -86,7 +88,10 @@ impl Verifier {
         #[wasm_bindgen(unchecked_param_type = "VerifierKey[]")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifierOptions | undefined")] options: JsValue,
     ) -> Result<Verifier, JsError> {
-        Ok(Verifier { keyring: keyring(&keys)?, options: verify_options(&options)? })
+        Ok(Verifier {
+            keyring: keyring(&keys)?,
+            options: verify_options(&options)?,
+        })
     }
 
     /// Verifies `token` at `now` (Unix seconds; default: the current time). An invalid token is
@@ -103,9 +108,9 @@ impl Verifier {
             Some(text) => self.keyring.verify(&text, &self.options, now),
             None => Err(VerifyError::Malformed(FormatError::TooLong)),
         };
-        Ok(match result {
-            Ok(verified) => claims_object(verified.claims(), "valid", true).into(),
-            Err(e) => rejection(e, "valid").into(),
+        parse(&match result {
+            Ok(verified) => claims_json(verified.claims(), "valid").finish(),
+            Err(e) => rejection_json(e, "valid"),
         })
     }
 
@@ -126,25 +131,27 @@ impl Verifier {
 /// Reads a token's claims **without verifying it**: for a client (such as a browser, which must
 /// not hold a secret) that wants to know when its token expires. Never use it to decide access.
 #[wasm_bindgen(unchecked_return_type = "InspectResult")]
-pub fn inspect(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsError> {
+pub fn inspect(
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+) -> Result<JsValue, JsError> {
     let result = match token_text(&token)? {
         Some(text) => tessera_core::inspect(&text).map_err(VerifyError::from),
         None => Err(VerifyError::Malformed(FormatError::TooLong)),
     };
-    Ok(match result {
-        Ok(seen) => {
-            let obj = claims_object(seen.untrusted_claims(), "wellFormed", true);
-            set(&obj, "verified", false);
-            obj.into()
-        }
-        Err(e) => rejection(e, "wellFormed").into(),
+    parse(&match result {
+        Ok(seen) => claims_json(seen.untrusted_claims(), "wellFormed")
+            .flag("verified", false)
+            .finish(),
+        Err(e) => rejection_json(e, "wellFormed"),
     })
 }
 
 /// The token as Rust text, or `None` when it is longer (in UTF-16 units, so also in bytes) than
 /// any token can be: core would reject it as too long, and it is not worth copying in.
 fn token_text(token: &JsValue) -> Result<Option<String>, JsError> {
-    let text = token.dyn_ref::<JsString>().ok_or_else(|| JsError::new("token must be a string"))?;
+    let text = token
+        .dyn_ref::<JsString>()
+        .ok_or_else(|| JsError::new("token must be a string"))?;
     if text.length() as usize > MAX_TOKEN_LEN {
         return Ok(None);
     }
@@ -152,9 +159,15 @@ fn token_text(token: &JsValue) -> Result<Option<String>, JsError> {
 }
 
 fn keyring(keys: &JsValue) -> Result<Keyring, JsError> {
-    let keys = keys.dyn_ref::<Array>().ok_or_else(|| JsError::new("keys must be an array of { id, secret }"))?;
+    let keys = keys
+        .dyn_ref::<Array>()
+        .ok_or_else(|| JsError::new("keys must be an array of { id, secret }"))?;
     let mut parsed = keys.iter().map(|k| key(&k));
-    let mut ring = Keyring::new(parsed.next().ok_or_else(|| JsError::new("keys must not be empty"))??);
+    let mut ring = Keyring::new(
+        parsed
+            .next()
+            .ok_or_else(|| JsError::new("keys must not be empty"))??,
+    );
     for k in parsed {
         ring.add_verify_only(k?)?;
     }
@@ -162,8 +175,11 @@ fn keyring(keys: &JsValue) -> Result<Keyring, JsError> {
 }
 
 fn key(value: &JsValue) -> Result<Key, JsError> {
-    let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let id = field("id").as_string().ok_or_else(|| JsError::new("each key needs a string id"))?;
+    let field =
+        |name: &str| Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let id = field("id")
+        .as_string()
+        .ok_or_else(|| JsError::new("each key needs a string id"))?;
     let secret = field("secret");
     let bytes = if let Some(text) = secret.as_string() {
         URL_SAFE_NO_PAD
@@ -172,7 +188,9 @@ fn key(value: &JsValue) -> Result<Key, JsError> {
     } else if let Some(array) = secret.dyn_ref::<Uint8Array>() {
         array.to_vec()
     } else {
-        return Err(JsError::new(&format!("key {id}: secret must be a Uint8Array or a base64url string")));
+        return Err(JsError::new(&format!(
+            "key {id}: secret must be a Uint8Array or a base64url string"
+        )));
     };
     Ok(Key::new(&id, &bytes)?)
 }
@@ -182,56 +200,126 @@ fn verify_options(options: &JsValue) -> Result<VerifyOptions, JsError> {
         return Ok(VerifyOptions::new("access"));
     }
     if !options.is_object() {
-        return Err(JsError::new("options must be an object { audience, leeway }"));
+        return Err(JsError::new(
+            "options must be an object { audience, leeway }",
+        ));
     }
-    let field = |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let field =
+        |name: &str| Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let audience = match field("audience") {
         v if v.is_undefined() => "access".to_owned(),
-        v => v.as_string().ok_or_else(|| JsError::new("options.audience must be a string"))?,
+        v => v
+            .as_string()
+            .ok_or_else(|| JsError::new("options.audience must be a string"))?,
     };
     let mut result = VerifyOptions::new(&audience);
     let leeway = field("leeway");
     if !leeway.is_undefined() {
-        let secs = leeway.as_f64().ok_or_else(|| JsError::new("options.leeway must be a number of seconds"))?;
+        let secs = leeway
+            .as_f64()
+            .ok_or_else(|| JsError::new("options.leeway must be a number of seconds"))?;
         result = result.with_leeway_secs(UnixTime::try_from_secs_f64(secs)?.as_secs());
     }
     Ok(result)
 }
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    // Setting a property on a plain, fresh object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+/// Results cross into JS as one JSON text and one `JSON.parse`: building the object property by
+/// property costs a boundary crossing and a string decode per field, which was most of a verify.
+fn parse(json: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(json).map_err(|_| JsError::new("internal error: result is not JSON"))
 }
 
-/// Unix seconds as a JS number (exact up to 2^53, which is far past any real date).
-fn secs(t: UnixTime) -> f64 {
-    t.as_secs() as f64
-}
+/// A JSON object under construction.
+struct Json(String);
 
-fn claims_object(c: &TokenClaims, flag: &str, value: bool) -> Object {
-    let obj = Object::new();
-    set(&obj, flag, value);
-    set(&obj, "keyId", c.key_id());
-    set(&obj, "subject", c.subject());
-    set(&obj, "audience", c.audience());
-    set(&obj, "issuedAt", secs(c.issued_at()));
-    set(&obj, "expiresAt", secs(c.expires_at()));
-    set(&obj, "authTime", secs(c.auth_time()));
-    set(&obj, "generation", c.generation() as f64);
-    set(&obj, "scopes", c.scopes().map(JsValue::from_str).collect::<Array>());
-    obj
-}
-
-fn rejection(e: VerifyError, flag: &str) -> Object {
-    let obj = Object::new();
-    set(&obj, flag, false);
-    set(&obj, "reason", e.code());
-    set(&obj, "detail", e.to_string());
-    match e {
-        VerifyError::Malformed(format) => set(&obj, "formatError", format.code()),
-        VerifyError::Expired { at } => set(&obj, "expiredAt", secs(at)),
-        VerifyError::NotYetValid { from } => set(&obj, "validFrom", secs(from)),
-        _ => {}
+impl Json {
+    fn new() -> Json {
+        Json(String::from("{"))
     }
-    obj
+
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.string(key);
+        self.0.push(':');
+    }
+
+    fn string(&mut self, s: &str) {
+        self.0.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.0.push_str("\\\""),
+                '\\' => self.0.push_str("\\\\"),
+                c if u32::from(c) < 0x20 => {
+                    let _ = write!(self.0, "\\u{:04x}", u32::from(c));
+                }
+                c => self.0.push(c),
+            }
+        }
+        self.0.push('"');
+    }
+
+    fn text(mut self, key: &str, value: &str) -> Json {
+        self.key(key);
+        self.string(value);
+        self
+    }
+
+    fn number(mut self, key: &str, value: u64) -> Json {
+        self.key(key);
+        let _ = write!(self.0, "{value}");
+        self
+    }
+
+    fn flag(mut self, key: &str, value: bool) -> Json {
+        self.key(key);
+        self.0.push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    fn list<'a>(mut self, key: &str, values: impl Iterator<Item = &'a str>) -> Json {
+        self.key(key);
+        self.0.push('[');
+        for (i, v) in values.enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            self.string(v);
+        }
+        self.0.push(']');
+        self
+    }
+
+    fn finish(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+fn claims_json(c: &TokenClaims, flag: &str) -> Json {
+    Json::new()
+        .flag(flag, true)
+        .text("keyId", c.key_id())
+        .text("subject", c.subject())
+        .text("audience", c.audience())
+        .number("issuedAt", c.issued_at().as_secs())
+        .number("expiresAt", c.expires_at().as_secs())
+        .number("authTime", c.auth_time().as_secs())
+        .number("generation", c.generation())
+        .list("scopes", c.scopes())
+}
+
+fn rejection_json(e: VerifyError, flag: &str) -> String {
+    let json = Json::new()
+        .flag(flag, false)
+        .text("reason", e.code())
+        .text("detail", &e.to_string());
+    match e {
+        VerifyError::Malformed(format) => json.text("formatError", format.code()),
+        VerifyError::Expired { at } => json.number("expiredAt", at.as_secs()),
+        VerifyError::NotYetValid { from } => json.number("validFrom", from.as_secs()),
+        _ => json,
+    }
+    .finish()
 }
