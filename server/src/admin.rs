@@ -70,7 +70,7 @@ fn user(command: UserCommand) -> Result<(), String> {
             let store = open_store(&data.data_dir)?;
             let username = normalize_username(&username)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 0)
+            let hash = Passwords::new(hash_params(&argon2), 1, 1)
                 .and_then(|p| p.hash(&password))
                 .map_err(|e| e.to_string())?;
             let user = store
@@ -99,7 +99,7 @@ fn user(command: UserCommand) -> Result<(), String> {
             let store = open_store(&data.data_dir)?;
             let u = find_user(&store, &user)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 0)
+            let hash = Passwords::new(hash_params(&argon2), 1, 1)
                 .and_then(|p| p.hash(&password))
                 .map_err(|e| e.to_string())?;
             store

@@ -2,7 +2,11 @@
 //! so unknown users cost the same as wrong passwords, and token minting/checking via tessera-core.
 //! The only file that names argon2.
 
-use std::sync::{Condvar, Mutex};
+use std::sync::mpsc::{SyncSender, TrySendError, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
+use zeroize::Zeroizing;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _, phc::PasswordHash};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -45,38 +49,59 @@ pub enum HashError {
     Failed,
 }
 
-/// Bounds how many hashes run at once and how many wait; past that, callers are turned away
-/// so a login flood cannot exhaust memory or starve token-authenticated requests.
+/// A unit of hashing work and where its answer goes.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that run password hashing, at a lower CPU priority (nice 10) than the request
+/// threads, so a login flood slows logins down instead of starving token-authenticated requests.
+/// At most `max_waiting` jobs queue; past that callers are turned away (`503`), so a flood cannot
+/// exhaust memory either.
 #[derive(Debug)]
-struct Gate {
-    state: Mutex<(usize, usize)>, // (running, waiting)
-    freed: Condvar,
-    max_running: usize,
-    max_waiting: usize,
+struct HashPool {
+    jobs: SyncSender<Job>,
 }
 
-impl Gate {
-    fn run<T>(&self, work: impl FnOnce() -> T) -> Result<T, HashError> {
-        {
-            let mut s = self.state.lock().map_err(|_| HashError::Failed)?;
-            if s.0 >= self.max_running {
-                if s.1 >= self.max_waiting {
-                    return Err(HashError::Busy);
-                }
-                s.1 += 1;
-                while s.0 >= self.max_running {
-                    s = self.freed.wait(s).map_err(|_| HashError::Failed)?;
-                }
-                s.1 -= 1;
-            }
-            s.0 += 1;
+impl HashPool {
+    fn start(threads: usize, max_waiting: usize) -> Result<HashPool, HashError> {
+        let (jobs, queue) = sync_channel::<Job>(max_waiting.max(1));
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("tessera-hash-{i}"))
+                .spawn(move || {
+                    // nice 10: a tenth of a request thread's CPU share when both want the CPU.
+                    // Where the OS refuses (some sandboxes), hashing runs at normal priority.
+                    if let Ok(p) = ThreadPriorityValue::try_from(25u8) {
+                        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(p));
+                    }
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // the pool was dropped
+                        }
+                    }
+                })
+                .map_err(|_| HashError::Failed)?;
         }
-        let out = work();
-        if let Ok(mut s) = self.state.lock() {
-            s.0 -= 1;
-        }
-        self.freed.notify_one();
-        Ok(out)
+        Ok(HashPool { jobs })
+    }
+
+    /// Runs `work` on the pool and waits for its answer.
+    fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+        let (answer, result) = channel();
+        let job: Job = Box::new(move || {
+            let _ = answer.send(work());
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => HashError::Busy,
+            TrySendError::Disconnected(_) => HashError::Failed,
+        })?;
+        result.recv().map_err(|_| HashError::Failed)
     }
 }
 
@@ -84,52 +109,35 @@ impl Gate {
 #[derive(Debug)]
 pub struct Passwords {
     argon: Argon2<'static>,
-    dummy: String,
-    gate: Gate,
+    dummy: Arc<str>,
+    pool: HashPool,
 }
 
 impl Passwords {
-    /// A hasher with these parameters, letting `max_running` hashes run and `max_waiting` wait.
+    /// A hasher with these parameters, running `threads` hashes at once with up to `max_waiting`
+    /// more queued.
     ///
     /// # Errors
     ///
     /// [`HashError::Params`] for parameters argon2 rejects.
-    pub fn new(
-        params: HashParams,
-        max_running: usize,
-        max_waiting: usize,
-    ) -> Result<Passwords, HashError> {
-        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
-            .map_err(|_| HashError::Params)?;
+    pub fn new(params: HashParams, threads: usize, max_waiting: usize) -> Result<Passwords, HashError> {
+        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None).map_err(|_| HashError::Params)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         // The dummy is hashed with the live parameters, so verifying against it costs the same.
-        let dummy = argon
-            .hash_password(b"tessera dummy password")
-            .map_err(|_| HashError::Failed)?
-            .to_string();
-        Ok(Passwords {
-            argon,
-            dummy,
-            gate: Gate {
-                state: Mutex::new((0, 0)),
-                freed: Condvar::new(),
-                max_running: max_running.max(1),
-                max_waiting,
-            },
-        })
+        let dummy = argon.hash_password(b"tessera dummy password").map_err(|_| HashError::Failed)?.to_string();
+        Ok(Passwords { argon, dummy: dummy.into(), pool: HashPool::start(threads, max_waiting)? })
     }
 
     /// A PHC string for `password`, with a fresh random salt.
     ///
     /// # Errors
     ///
-    /// [`HashError::Busy`] when the gate is full, [`HashError::Failed`] otherwise.
+    /// [`HashError::Busy`] when the queue is full, [`HashError::Failed`] otherwise.
     pub fn hash(&self, password: &str) -> Result<String, HashError> {
-        self.gate.run(|| {
-            self.argon
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|_| HashError::Failed)
+        let argon = self.argon.clone();
+        let password = Zeroizing::new(password.to_owned());
+        self.pool.run(move || {
+            argon.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|_| HashError::Failed)
         })?
     }
 
@@ -138,18 +146,17 @@ impl Passwords {
     ///
     /// # Errors
     ///
-    /// [`HashError::Busy`] when the gate is full.
+    /// [`HashError::Busy`] when the queue is full.
     pub fn check(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
-        self.gate.run(|| {
-            let phc = stored.unwrap_or(&self.dummy);
-            let matched = PasswordHash::new(phc)
-                .map(|hash| {
-                    self.argon
-                        .verify_password(password.as_bytes(), &hash)
-                        .is_ok()
-                })
+        let argon = self.argon.clone();
+        let password = Zeroizing::new(password.to_owned());
+        let known = stored.is_some();
+        let phc: Arc<str> = stored.map_or_else(|| self.dummy.clone(), Arc::from);
+        self.pool.run(move || {
+            let matched = PasswordHash::new(&phc)
+                .map(|hash| argon.verify_password(password.as_bytes(), &hash).is_ok())
                 .unwrap_or(false);
-            matched && stored.is_some()
+            matched && known
         })
     }
 }

@@ -59,8 +59,9 @@ pub struct ServeArgs {
     /// How long after a password login a token may still buy a new token, in seconds (24 h).
     #[arg(long, env = "TESSERA_MAX_SESSION", default_value_t = 86_400)]
     pub max_session: u64,
-    /// Worker threads answering requests.
-    #[arg(long, env = "TESSERA_WORKERS", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    /// Worker threads answering requests. Password checks hold a worker while they run or queue,
+    /// so keep it well above --hash-concurrency plus --hash-queue.
+    #[arg(long, env = "TESSERA_WORKERS", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub workers: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "TESSERA_BODY_LIMIT", default_value_t = 16 * 1024)]
@@ -68,8 +69,9 @@ pub struct ServeArgs {
     /// Password hashes run at once (default: the number of CPUs).
     #[arg(long, env = "TESSERA_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
-    /// Password checks allowed to wait for a free slot; beyond that, 503 with Retry-After.
-    #[arg(long, env = "TESSERA_HASH_QUEUE", default_value_t = 32)]
+    /// Password checks allowed to wait for a free slot; beyond that, 503 with Retry-After. Small on
+    /// purpose: each waiting check holds a worker thread that token requests could use.
+    #[arg(long, env = "TESSERA_HASH_QUEUE", default_value_t = 8)]
     pub hash_queue: usize,
     #[command(flatten)]
     pub argon2: Argon2Args,
