@@ -92,7 +92,10 @@ impl HashPool {
     }
 
     /// Runs `work` on the pool and waits for its answer.
-    fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+    fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         let (answer, result) = channel();
         let job: Job = Box::new(move || {
             let _ = answer.send(work());
@@ -120,12 +123,24 @@ impl Passwords {
     /// # Errors
     ///
     /// [`HashError::Params`] for parameters argon2 rejects.
-    pub fn new(params: HashParams, threads: usize, max_waiting: usize) -> Result<Passwords, HashError> {
-        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None).map_err(|_| HashError::Params)?;
+    pub fn new(
+        params: HashParams,
+        threads: usize,
+        max_waiting: usize,
+    ) -> Result<Passwords, HashError> {
+        let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
+            .map_err(|_| HashError::Params)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         // The dummy is hashed with the live parameters, so verifying against it costs the same.
-        let dummy = argon.hash_password(b"tessera dummy password").map_err(|_| HashError::Failed)?.to_string();
-        Ok(Passwords { argon, dummy: dummy.into(), pool: HashPool::start(threads, max_waiting)? })
+        let dummy = argon
+            .hash_password(b"tessera dummy password")
+            .map_err(|_| HashError::Failed)?
+            .to_string();
+        Ok(Passwords {
+            argon,
+            dummy: dummy.into(),
+            pool: HashPool::start(threads, max_waiting)?,
+        })
     }
 
     /// A PHC string for `password`, with a fresh random salt.
@@ -137,7 +152,10 @@ impl Passwords {
         let argon = self.argon.clone();
         let password = Zeroizing::new(password.to_owned());
         self.pool.run(move || {
-            argon.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|_| HashError::Failed)
+            argon
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|_| HashError::Failed)
         })?
     }
 

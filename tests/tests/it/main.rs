@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod busy;
 mod cli;
 mod crash;
 mod errors;
