@@ -399,6 +399,21 @@ fn headers_len(headers: &[(String, String)]) -> Option<usize> {
         .and_then(|(_, v)| v.parse().ok())
 }
 
+/// Sends raw bytes, closes the sending half (the server sees end of input), and reads whatever
+/// response comes back; `None` if there is none.
+#[must_use]
+pub fn send_raw_half_closed(addr: SocketAddr, bytes: &[u8]) -> Option<Response> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    stream.write_all(bytes).ok()?;
+    stream.shutdown(std::net::Shutdown::Write).ok()?;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    Response::parse(&response)
+}
+
 /// Registers a user and returns the response.
 #[must_use]
 pub fn register(server: &TestServer, username: &str, password: &str) -> Response {

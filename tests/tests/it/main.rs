@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod errors;
 mod flow;
+mod hostile;
 mod restart;
 mod startup;
 mod tokens;
