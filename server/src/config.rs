@@ -63,6 +63,15 @@ pub struct ServeArgs {
     /// so keep it well above --hash-concurrency plus --hash-queue.
     #[arg(long, env = "TESSERA_WORKERS", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub workers: u64,
+    /// Seconds a connection may stay silent (also the keep-alive idle timeout).
+    #[arg(long, env = "TESSERA_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub read_timeout: u64,
+    /// Seconds a client has to send a whole request head (the slowloris defence).
+    #[arg(long, env = "TESSERA_HEAD_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub head_timeout: u64,
+    /// Connections served at once; more are answered 503 and closed.
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "TESSERA_BODY_LIMIT", default_value_t = 16 * 1024)]
     pub body_limit: usize,

@@ -8,12 +8,27 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use tiny_http::{Header, Request, Response, Server};
+use tiny_http::{Header, HttpLimits, Request, Response, Server};
 
 use crate::api::{ApiRequest, Method, Reply};
 use crate::error::ApiError;
 use crate::router;
 use crate::users::App;
+
+/// How the HTTP layer protects itself.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Request threads.
+    pub workers: usize,
+    /// Largest body, in bytes.
+    pub body_limit: usize,
+    /// Longest silence on a connection.
+    pub read_timeout: std::time::Duration,
+    /// Longest time to send a request head.
+    pub head_timeout: std::time::Duration,
+    /// Most connections at once.
+    pub max_connections: usize,
+}
 
 /// A running HTTP server.
 pub struct HttpServer {
@@ -40,13 +55,22 @@ impl HttpServer {
     /// The I/O error if the listener cannot be used.
     pub fn start(
         listener: TcpListener,
-        workers: usize,
-        body_limit: usize,
+        limits: &Limits,
         app: Arc<App>,
     ) -> std::io::Result<HttpServer> {
         let addr = listener.local_addr()?;
-        let server =
-            Arc::new(Server::from_listener(listener, None).map_err(std::io::Error::other)?);
+        let http_limits = HttpLimits {
+            read_timeout: Some(limits.read_timeout),
+            write_timeout: Some(limits.read_timeout),
+            head_timeout: limits.head_timeout,
+            max_connections: limits.max_connections,
+            ..HttpLimits::default()
+        };
+        let server = Arc::new(
+            Server::from_listener_with_limits(listener, None, http_limits)
+                .map_err(std::io::Error::other)?,
+        );
+        let (workers, body_limit) = (limits.workers, limits.body_limit);
         let stopping = Arc::new(AtomicBool::new(false));
         let workers = (0..workers.max(1))
             .map(|i| {

@@ -16,6 +16,7 @@ pub mod users;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tessera_core::UnixTime;
 
@@ -124,8 +125,14 @@ pub fn start(args: &ServeArgs) -> Result<Running, StartError> {
     });
     let listener =
         TcpListener::bind(&args.bind).map_err(|e| StartError::Bind(args.bind.clone(), e))?;
-    let workers = usize::try_from(args.workers).unwrap_or(16);
-    let http = HttpServer::start(listener, workers, args.body_limit, app)
+    let limits = http::Limits {
+        workers: usize::try_from(args.workers).unwrap_or(32),
+        body_limit: args.body_limit,
+        read_timeout: Duration::from_secs(args.read_timeout),
+        head_timeout: Duration::from_secs(args.head_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(512),
+    };
+    let http = HttpServer::start(listener, &limits, app)
         .map_err(|e| StartError::Bind(args.bind.clone(), e))?;
     Ok(Running { http, data_dir })
 }

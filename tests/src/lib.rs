@@ -97,6 +97,27 @@ impl TestServer {
     ///
     /// The server's standard error when it exits instead of listening.
     pub fn start(data_dir: &Path, extra: &[&str]) -> Result<TestServer, String> {
+        TestServer::start_wrapped(data_dir, extra, None)
+    }
+
+    /// As [`TestServer::start`], with the open-file limit (`ulimit -n`) set to `max_fds`.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestServer::start`].
+    pub fn start_with_fd_limit(
+        data_dir: &Path,
+        extra: &[&str],
+        max_fds: u32,
+    ) -> Result<TestServer, String> {
+        TestServer::start_wrapped(data_dir, extra, Some(max_fds))
+    }
+
+    fn start_wrapped(
+        data_dir: &Path,
+        extra: &[&str],
+        max_fds: Option<u32>,
+    ) -> Result<TestServer, String> {
         let log = data_dir.with_extension(format!("log-{}", unique()));
         let log_file = std::fs::File::create(&log).expect("log file");
         let data = data_dir.to_str().expect("utf-8 path");
@@ -105,7 +126,19 @@ impl TestServer {
         } else {
             &["--bind", "127.0.0.1:0"]
         };
-        let mut child = Command::new(tessera_bin())
+        let mut command = match max_fds {
+            None => Command::new(tessera_bin()),
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args([
+                    "-c",
+                    &format!("ulimit -n {n} && exec \"$0\" \"$@\""),
+                    &tessera_bin().to_string_lossy(),
+                ]);
+                sh
+            }
+        };
+        let mut child = command
             .args(["serve", "--data-dir", data])
             .args(bind)
             .args(extra)
@@ -412,6 +445,31 @@ pub fn send_raw_half_closed(addr: SocketAddr, bytes: &[u8]) -> Option<Response> 
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
     Response::parse(&response)
+}
+
+/// Sends raw bytes on a fresh connection and returns everything the server sent before closing
+/// it, or `None` if it kept the connection open for `wait` (it did not close).
+#[must_use]
+pub fn raw_exchange(addr: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(wait)).ok()?;
+    let _ = stream.write_all(bytes);
+    let mut response = Vec::new();
+    match stream.read_to_end(&mut response) {
+        Ok(_) => Some(response),
+        // A reset after the answer still means the server closed the connection.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => Some(response),
+        Err(_) => None,
+    }
+}
+
+/// The status codes of every response in `raw` (pipelined responses included).
+#[must_use]
+pub fn statuses(raw: &[u8]) -> Vec<u16> {
+    let text = String::from_utf8_lossy(raw);
+    text.match_indices("HTTP/1.")
+        .filter_map(|(i, _)| text[i..].split(' ').nth(1).and_then(|s| s.parse().ok()))
+        .collect()
 }
 
 /// Registers a user and returns the response.

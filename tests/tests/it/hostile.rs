@@ -1,7 +1,11 @@
 //! Hostile clients: requests crafted to crash or wedge the HTTP layer must not take the server
 //! down. Each test sends raw bytes, because polite HTTP clients cannot send these.
 
-use tessera_tests::{TestServer, send_raw_half_closed};
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use tessera_tests::{TestServer, raw_exchange, send_raw_half_closed, statuses};
 
 fn still_serving(server: &TestServer) {
     let r = server.req("GET", "/healthz").try_send();
@@ -43,5 +47,220 @@ fn a_huge_declared_body_answered_before_it_is_read_does_not_kill_the_server() {
             format!("POST /nowhere HTTP/1.1\r\nHost: t\r\nContent-Length: {length}\r\n\r\nabc");
         let _ = send_raw_half_closed(server.addr(), raw.as_bytes());
         still_serving(&server);
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Sends `raw`; the server must answer exactly `status`, once, and close the connection.
+fn answered_once_and_closed(server: &TestServer, raw: &str, status: u16) {
+    let got = raw_exchange(server.addr(), raw.as_bytes(), WAIT)
+        .unwrap_or_else(|| panic!("the server kept the connection open after:\n{raw:?}"));
+    assert_eq!(
+        statuses(&got),
+        vec![status],
+        "{raw:?} ->\n{}",
+        String::from_utf8_lossy(&got)
+    );
+}
+
+#[test]
+fn ambiguous_framing_is_refused_and_the_connection_closed() {
+    let server = TestServer::spawn();
+    let smuggled = "GET /api/users/1 HTTP/1.1\r\nHost: t\r\n\r\n";
+    let cases = [
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: {}\r\n\r\n{smuggled}",
+            smuggled.len()
+        ),
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"
+        ),
+        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello"),
+        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello"),
+        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 0x5\r\n\r\nhello"),
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\nhello"
+        ),
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n{smuggled}"
+        ),
+        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nhello"),
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"
+        ),
+        format!(
+            "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        format!("GET /healthz HTTP/1.1\r\n\r\n"),
+        format!("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+    ];
+    for raw in &cases {
+        answered_once_and_closed(&server, raw, 400);
+    }
+    still_serving(&server);
+}
+
+#[test]
+fn bare_lf_requests_are_refused_instead_of_hanging() {
+    let server = TestServer::spawn();
+    answered_once_and_closed(&server, "GET /healthz HTTP/1.1\nHost: t\n\n", 400);
+    answered_once_and_closed(&server, "GET /healthz HTTP/1.1\r\nHost: t\n\r\n", 400);
+}
+
+#[test]
+fn oversized_heads_get_414_and_431() {
+    let server = TestServer::spawn();
+    let long_path = "a".repeat(9000);
+    answered_once_and_closed(
+        &server,
+        &format!("GET /{long_path} HTTP/1.1\r\nHost: t\r\n\r\n"),
+        414,
+    );
+    let long_header = "b".repeat(9000);
+    answered_once_and_closed(
+        &server,
+        &format!("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: {long_header}\r\n\r\n"),
+        431,
+    );
+    let many: String = (0..101).map(|i| format!("X-H{i}: v\r\n")).collect();
+    answered_once_and_closed(
+        &server,
+        &format!("GET /healthz HTTP/1.1\r\nHost: t\r\n{many}\r\n"),
+        431,
+    );
+    let large: String = (0..40)
+        .map(|i| format!("X-H{i}: {}\r\n", "c".repeat(1000)))
+        .collect();
+    answered_once_and_closed(
+        &server,
+        &format!("GET /healthz HTTP/1.1\r\nHost: t\r\n{large}\r\n"),
+        431,
+    );
+    still_serving(&server);
+}
+
+#[test]
+fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(
+        &temp.path().join("data"),
+        &["--head-timeout", "1", "--workers", "2"],
+    )
+    .unwrap();
+    let started = Instant::now();
+    let slow: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr()).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    // While they dribble, a legitimate client is served at once.
+    let mut cut_off = vec![false; slow.len()];
+    for round in 0..40 {
+        assert_eq!(
+            server.req("GET", "/healthz").send().status,
+            200,
+            "round {round}"
+        );
+        for (s, cut) in slow.iter().zip(cut_off.iter_mut()) {
+            // One header byte every 100 ms: never finishing the head.
+            if !*cut && (&*s).write_all(b"X").is_err() {
+                *cut = true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        if cut_off.iter().all(|&c| c) {
+            break;
+        }
+    }
+    // Each slow connection was answered 408 (the head timeout, not anything else) and closed.
+    for mut s in slow {
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        assert_eq!(
+            statuses(&got),
+            vec![408],
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+    }
+    // Generous: the suite runs tests in parallel on two cores, next to argon2 work.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn idle_connections_time_out_and_do_not_block_others() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&temp.path().join("data"), &["--read-timeout", "1"]).unwrap();
+    let idle: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(server.addr()).unwrap())
+        .collect();
+    assert_eq!(server.req("GET", "/healthz").send().status, 200);
+    for mut s in idle {
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        let mut got = Vec::new();
+        // The server closes them after the read timeout: end of stream, not our timeout.
+        assert!(
+            s.read_to_end(&mut got).is_ok(),
+            "an idle connection was never closed"
+        );
+    }
+}
+
+#[test]
+fn a_connection_flood_beyond_the_cap_is_shed_with_503_and_the_server_recovers() {
+    let temp = tempfile::tempdir().unwrap();
+    let server =
+        TestServer::start(&temp.path().join("data"), &["--max-connections", "16"]).unwrap();
+    let held: Vec<TcpStream> = (0..16)
+        .map(|_| TcpStream::connect(server.addr()).unwrap())
+        .collect();
+    // Wait (bounded) until the server has accepted all 16, then one more is shed.
+    let deadline = Instant::now() + WAIT;
+    let shed = loop {
+        let got = raw_exchange(
+            server.addr(),
+            b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
+            WAIT,
+        )
+        .unwrap_or_default();
+        if statuses(&got) == vec![503] {
+            break got;
+        }
+        assert!(Instant::now() < deadline, "no connection was shed");
+    };
+    assert!(String::from_utf8_lossy(&shed).contains("Retry-After: 1"));
+    drop(held);
+    let deadline = Instant::now() + WAIT;
+    while server.req("GET", "/healthz").try_send().map(|r| r.status) != Some(200) {
+        assert!(Instant::now() < deadline, "the server did not recover");
+    }
+}
+
+#[test]
+fn running_out_of_file_descriptors_does_not_end_the_server() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with_fd_limit(&temp.path().join("data"), &[], 64).unwrap();
+    // More connections than the process may open: accept() fails with EMFILE for some.
+    let flood: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(server.addr()).ok())
+        .collect();
+    assert!(!flood.is_empty());
+    drop(flood);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while server.req("GET", "/healthz").try_send().map(|r| r.status) != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "the server stopped accepting:\n{}",
+            server.log()
+        );
     }
 }

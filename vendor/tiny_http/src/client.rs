@@ -34,6 +34,9 @@ pub struct ClientConnection {
 
     // true if the connection goes through SSL
     secure: bool,
+
+    // [tessera patch 2] limits on request heads
+    limits: crate::HttpLimits,
 }
 
 /// Error that can happen when reading a request.
@@ -44,13 +47,34 @@ enum ReadError {
     /// the client sent an unrecognized `Expect` header
     ExpectationFailed(HTTPVersion),
     ReadIoError(IoError),
+    /// [tessera patch 2] the request line is longer than the limit (414)
+    RequestLineTooLong,
+    /// [tessera patch 2] a header line, the header count or the head is over its limit (431)
+    HeadersTooLarge(HTTPVersion),
+    /// [tessera patch 2] the head was not complete within the head timeout (408)
+    HeadTimeout,
+}
+
+/// [tessera patch 2] Why a head line could not be read.
+enum LineError {
+    TooLong,
+    Timeout,
+    /// A bare LF, a non-ASCII byte, or the end of the stream.
+    Malformed,
+    Io(IoError),
 }
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
-    pub fn new(
+    pub fn new(write_socket: RefinedTcpStream, read_socket: RefinedTcpStream) -> ClientConnection {
+        Self::with_limits(write_socket, read_socket, crate::HttpLimits::default())
+    }
+
+    /// [tessera patch 2] Like `new`, with explicit limits on request heads.
+    pub fn with_limits(
         write_socket: RefinedTcpStream,
         mut read_socket: RefinedTcpStream,
+        limits: crate::HttpLimits,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -65,6 +89,7 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             secure,
+            limits,
         }
     }
 
@@ -101,13 +126,67 @@ impl ClientConnection {
         }
     }
 
+    /// [tessera patch 2] Reads one head line of at most `max` bytes, ending in CRLF, before
+    /// `deadline` (checked every few bytes, since a slow client sends a byte per read).
+    /// `started` says whether the head has begun (an idle keep-alive connection has no deadline
+    /// before its first byte; the read timeout covers it).
+    fn read_head_line(
+        &mut self,
+        max: usize,
+        deadline: &mut Option<std::time::Instant>,
+    ) -> Result<AsciiString, LineError> {
+        let mut buf = Vec::new();
+        let mut prev_byte_was_cr = false;
+        loop {
+            let byte = match self.next_header_source.by_ref().bytes().next() {
+                Some(Ok(b)) => b,
+                Some(Err(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(LineError::Timeout)
+                }
+                Some(Err(e)) => return Err(LineError::Io(e)),
+                None => return Err(LineError::Malformed),
+            };
+            let deadline = *deadline.get_or_insert_with(|| {
+                std::time::Instant::now() + self.limits.head_timeout
+            });
+            if buf.len() % 8 == 0 && std::time::Instant::now() > deadline {
+                return Err(LineError::Timeout);
+            }
+            if byte == b'\n' {
+                if !prev_byte_was_cr {
+                    // RFC 9112 lets a server reject a bare LF; accepting it is how framing
+                    // differences between proxies and servers start.
+                    return Err(LineError::Malformed);
+                }
+                buf.pop(); // removing the '\r'
+                return AsciiString::from_ascii(buf).map_err(|_| LineError::Malformed);
+            }
+            prev_byte_was_cr = byte == b'\r';
+            buf.push(byte);
+            if buf.len() > max {
+                return Err(LineError::TooLong);
+            }
+        }
+    }
+
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
         let (method, path, version, headers) = {
+            let mut deadline = None;
+            let line_error = |e: LineError| match e {
+                LineError::Timeout => ReadError::HeadTimeout,
+                LineError::Io(e) => ReadError::ReadIoError(e),
+                LineError::Malformed | LineError::TooLong => ReadError::WrongRequestLine,
+            };
+
             // reading the request line
             let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                let max = self.limits.max_request_line;
+                let line = match self.read_head_line(max, &mut deadline) {
+                    Err(LineError::TooLong) => return Err(ReadError::RequestLineTooLong),
+                    other => other.map_err(line_error)?,
+                };
 
                 parse_request_line(
                     line.as_str().trim(), // TODO: remove this conversion
@@ -116,13 +195,25 @@ impl ClientConnection {
 
             // getting all headers
             let headers = {
-                let mut headers = Vec::new();
+                let mut headers: Vec<crate::Header> = Vec::new();
+                let mut head_bytes = 0usize;
                 loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                    let max = self.limits.max_header_line;
+                    let line = match self.read_head_line(max, &mut deadline) {
+                        Err(LineError::TooLong) => return Err(ReadError::HeadersTooLarge(version)),
+                        Err(LineError::Malformed) => return Err(ReadError::WrongHeader(version)),
+                        other => other.map_err(line_error)?,
+                    };
 
                     if line.is_empty() {
                         break;
                     };
+                    head_bytes += line.len() + 2;
+                    if headers.len() >= self.limits.max_headers
+                        || head_bytes > self.limits.max_head_bytes
+                    {
+                        return Err(ReadError::HeadersTooLarge(version));
+                    }
                     headers.push(match FromStr::from_str(line.as_str().trim()) {
                         // TODO: remove this conversion
                         Ok(h) => h,
@@ -132,6 +223,12 @@ impl ClientConnection {
 
                 headers
             };
+
+            // [tessera patch 3] RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host.
+            let hosts = headers.iter().filter(|h| h.field.equiv("Host")).count();
+            if (version == HTTPVersion(1, 1) && hosts != 1) || hosts > 1 {
+                return Err(ReadError::WrongHeader(version));
+            }
 
             (method, path, version, headers)
         };
@@ -161,6 +258,7 @@ impl ClientConnection {
                 request::RequestCreationError::ExpectationFailed => {
                     ReadError::ExpectationFailed(version)
                 }
+                request::RequestCreationError::BadFraming => ReadError::WrongHeader(version),
             }
         })?;
 
@@ -211,6 +309,32 @@ impl Iterator for ClientConnection {
                         .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
                         .ok();
                     return None; // closing the connection
+                }
+
+                // [tessera patch 2] over-long or slow heads: answer and close
+                Err(ReadError::RequestLineTooLong) => {
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::new_empty(StatusCode(414));
+                    response
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .ok();
+                    return None;
+                }
+
+                Err(ReadError::HeadersTooLarge(ver)) => {
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::new_empty(StatusCode(431));
+                    response.raw_print(writer, ver, &[], false, None).ok();
+                    return None;
+                }
+
+                Err(ReadError::HeadTimeout) => {
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::new_empty(StatusCode(408));
+                    response
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .ok();
+                    return None;
                 }
 
                 Err(ReadError::ExpectationFailed(ver)) => {

@@ -99,7 +99,7 @@ use std::io::Error as IoError;
 use std::io::ErrorKind as IoErrorKind;
 use std::io::Result as IoResult;
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -124,6 +124,61 @@ mod response;
 mod ssl;
 mod test;
 mod util;
+
+/// [tessera patch 2] Limits and timeouts that keep hostile clients from tying up the server.
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    /// Longest wait for bytes on a connection, including between keep-alive requests.
+    pub read_timeout: Option<Duration>,
+    /// Longest wait for a write to a client to make progress.
+    pub write_timeout: Option<Duration>,
+    /// Longest time from the first byte of a request head to its end (slowloris defence).
+    pub head_timeout: Duration,
+    /// Longest request line, in bytes; longer gets `414`.
+    pub max_request_line: usize,
+    /// Longest header line, in bytes; longer gets `431`.
+    pub max_header_line: usize,
+    /// Most header lines; more gets `431`.
+    pub max_headers: usize,
+    /// Largest request head (request line and headers), in bytes; larger gets `431`.
+    pub max_head_bytes: usize,
+    /// Most connections served at once; more are answered `503` and closed.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> HttpLimits {
+        HttpLimits {
+            read_timeout: Some(Duration::from_secs(10)),
+            write_timeout: Some(Duration::from_secs(10)),
+            head_timeout: Duration::from_secs(10),
+            max_request_line: 8 * 1024,
+            max_header_line: 8 * 1024,
+            max_headers: 100,
+            max_head_bytes: 32 * 1024,
+            max_connections: 1024,
+        }
+    }
+}
+
+/// [tessera patch 4] Counts a connection as active until its thread ends.
+struct ActiveGuard(Arc<AtomicUsize>);
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+}
+
+/// [tessera patch 4] Answers a connection over the cap with `503` and closes it.
+fn shed(mut sock: Connection) {
+    use std::io::Write;
+    let _ = sock.set_timeouts(Some(Duration::from_millis(100)), Some(Duration::from_millis(100)));
+    let _ = sock.write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n",
+    );
+    let _ = sock.shutdown(std::net::Shutdown::Both);
+}
 
 /// The main class of this library.
 ///
@@ -243,6 +298,15 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_limits(listener, ssl_config, HttpLimits::default())
+    }
+
+    /// [tessera patch 2] Like `from_listener`, with explicit limits and timeouts.
+    pub fn from_listener_with_limits<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: HttpLimits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
@@ -288,11 +352,25 @@ impl Server {
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
+            // [tessera patch 4] connections being served, for the cap
+            let active = Arc::new(AtomicUsize::new(0));
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
+                        // [tessera patch 4] past the cap, answer 503 at once and close
+                        if active.load(Relaxed) >= limits.max_connections {
+                            shed(sock);
+                            continue;
+                        }
+                        // [tessera patch 2] bounded reads and writes on every connection
+                        if sock
+                            .set_timeouts(limits.read_timeout, limits.write_timeout)
+                            .is_err()
+                        {
+                            continue;
+                        }
                         use util::RefinedTcpStream;
                         let (read_closable, write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
@@ -311,7 +389,11 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        Ok(ClientConnection::with_limits(
+                            write_closable,
+                            read_closable,
+                            limits.clone(),
+                        ))
                     }
                     Err(e) => Err(e),
                 };
@@ -320,7 +402,10 @@ impl Server {
                     Ok(client) => {
                         let messages = inside_messages.clone();
                         let mut client = Some(client);
+                        active.fetch_add(1, Relaxed);
+                        let mut guard = Some(ActiveGuard(active.clone()));
                         tasks_pool.spawn(Box::new(move || {
+                            let _guard = guard.take();
                             if let Some(client) = client.take() {
                                 // Synchronization is needed for HTTPS requests to avoid a deadlock
                                 if client.secure() {
@@ -338,10 +423,16 @@ impl Server {
                         }));
                     }
 
+                    // [tessera patch 4] Running out of file descriptors or memory, or a client
+                    // that gave up before accept, is transient: wait a moment and go on. Upstream
+                    // ended the accept thread, and with it the server, on any error.
+                    Err(e) if inside_close_trigger.load(Relaxed) => {
+                        log::debug!("accept after close: {}", e);
+                        break;
+                    }
                     Err(e) => {
                         log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        thread::sleep(Duration::from_millis(10));
                     }
                 }
             }

@@ -103,6 +103,8 @@ impl<R> Drop for NotifyOnDrop<R> {
 /// Error that can happen when building a `Request` object.
 #[derive(Debug)]
 pub enum RequestCreationError {
+    /// [tessera patch 3] Content-Length / Transfer-Encoding are ambiguous or invalid.
+    BadFraming,
     /// The client sent an `Expect` header that was not recognized by tiny-http.
     ExpectationFailed,
 
@@ -140,22 +142,41 @@ where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
-    // finding the transfer-encoding header
-    let transfer_encoding = headers
+    // [tessera patch 3] Strict RFC 9112 §6 framing; anything ambiguous is refused (400, and
+    // the connection closes), because ambiguity is what request smuggling exploits.
+    let transfer_encodings: Vec<&Header> = headers
         .iter()
-        .find(|h: &&Header| h.field.equiv("Transfer-Encoding"))
-        .map(|h| h.value.clone());
-
-    // finding the content-length header
-    let content_length = if transfer_encoding.is_some() {
-        // if transfer-encoding is specified, the Content-Length
-        // header must be ignored (RFC2616 #4.4)
-        None
-    } else {
-        headers
+        .filter(|h: &&Header| h.field.equiv("Transfer-Encoding"))
+        .collect();
+    let content_lengths: Vec<&Header> = headers
+        .iter()
+        .filter(|h: &&Header| h.field.equiv("Content-Length"))
+        .collect();
+    if !transfer_encodings.is_empty() && !content_lengths.is_empty() {
+        return Err(RequestCreationError::BadFraming);
+    }
+    if transfer_encodings.len() > 1
+        || transfer_encodings
             .iter()
-            .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
+            .any(|h| !h.value.as_str().trim().eq_ignore_ascii_case("chunked"))
+    {
+        return Err(RequestCreationError::BadFraming);
+    }
+    let transfer_encoding = transfer_encodings.first().map(|h| h.value.clone());
+
+    let content_length = match content_lengths.as_slice() {
+        [] => None,
+        [h] => {
+            let text = h.value.as_str();
+            if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(RequestCreationError::BadFraming);
+            }
+            match usize::from_str(text) {
+                Ok(n) => Some(n),
+                Err(_) => return Err(RequestCreationError::BadFraming),
+            }
+        }
+        _ => return Err(RequestCreationError::BadFraming),
     };
 
     // true if the client sent a `Expect: 100-continue` header
