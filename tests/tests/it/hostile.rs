@@ -73,27 +73,19 @@ fn ambiguous_framing_is_refused_and_the_connection_closed() {
             "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: {}\r\n\r\n{smuggled}",
             smuggled.len()
         ),
-        format!(
-            "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"
-        ),
-        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello"),
-        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello"),
-        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 0x5\r\n\r\nhello"),
-        format!(
-            "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\nhello"
-        ),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 0x5\r\n\r\nhello".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\nhello".to_owned(),
         format!(
             "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n{smuggled}"
         ),
-        format!("POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nhello"),
-        format!(
-            "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"
-        ),
-        format!(
-            "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        ),
-        format!("GET /healthz HTTP/1.1\r\n\r\n"),
-        format!("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nhello".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n".to_owned(),
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_owned(),
+        "GET /healthz HTTP/1.1\r\n\r\n".to_owned(),
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".to_owned(),
     ];
     for raw in &cases {
         answered_once_and_closed(&server, raw, 400);
