@@ -167,20 +167,20 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
         }
     };
 
-    let user = reply
-        .user
-        .map(|id| format!(" user={id}"))
-        .unwrap_or_default();
-    let status = reply.status;
-    respond(request, reply, method == Method::Head);
-    eprintln!(
+    let line = format!(
         "{} {} {} {:.1}ms{}",
         method_name(method),
         path,
-        status,
+        reply.status,
         started.elapsed().as_secs_f64() * 1000.0,
-        user
+        reply
+            .user
+            .map(|id| format!(" user={id}"))
+            .unwrap_or_default()
     );
+    // Logged before the answer goes out, so a client that has its answer finds the line.
+    eprintln!("{line}");
+    respond(request, reply, method == Method::Head);
 }
 
 fn respond(request: Request, reply: Reply, head: bool) {

@@ -373,7 +373,14 @@ impl Server {
                         }
                         use util::RefinedTcpStream;
                         let (read_closable, write_closable) = match ssl {
-                            None => RefinedTcpStream::new(sock),
+                            None => match RefinedTcpStream::try_new(sock) {
+                                Ok(halves) => halves,
+                                Err(e) => {
+                                    log::error!("Error duplicating a client socket: {}", e);
+                                    thread::sleep(Duration::from_millis(10));
+                                    continue;
+                                }
+                            },
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
                             Some(ref ssl) => {
                                 // trying to apply SSL over the connection

@@ -112,6 +112,22 @@ impl RefinedTcpStream {
         (read, write)
     }
 
+    /// [tessera patch 4] Like `new` for a plain connection, but failing to duplicate the socket
+    /// (out of file descriptors) is an error for the caller, not a panic in the accept thread.
+    pub(crate) fn try_new(conn: Connection) -> IoResult<(RefinedTcpStream, RefinedTcpStream)> {
+        let read = RefinedTcpStream {
+            stream: Stream::Http(conn.try_clone()?),
+            close_read: true,
+            close_write: false,
+        };
+        let write = RefinedTcpStream {
+            stream: Stream::Http(conn),
+            close_read: false,
+            close_write: true,
+        };
+        Ok((read, write))
+    }
+
     /// Returns true if this struct wraps around a secure connection.
     #[inline]
     pub(crate) fn secure(&self) -> bool {
