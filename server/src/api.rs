@@ -34,7 +34,9 @@ pub struct ApiRequest {
     pub content_type: Option<String>,
     /// The body.
     pub body: Vec<u8>,
-    /// The client's address.
+    /// The `X-Forwarded-For` header, if any (believed only from a trusted proxy).
+    pub forwarded_for: Option<String>,
+    /// The address of the connection's other end.
     pub peer: Option<SocketAddr>,
 }
 

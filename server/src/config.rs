@@ -82,6 +82,20 @@ pub struct ServeArgs {
     /// purpose: each waiting check holds a worker thread that token requests could use.
     #[arg(long, env = "TESSERA_HASH_QUEUE", default_value_t = 8)]
     pub hash_queue: usize,
+    /// Failed logins an account name gets before it is locked (1 s, doubling with each further
+    /// failure, at most 15 min). Names that do not exist are treated the same.
+    #[arg(long, env = "TESSERA_LOCKOUT_AFTER", default_value_t = 5)]
+    pub lockout_after: u32,
+    /// Failed logins one client address may make in a burst; then one more per 10 s.
+    #[arg(long, env = "TESSERA_LOGIN_BURST_PER_ADDRESS", default_value_t = 30)]
+    pub login_burst_per_address: u32,
+    /// Registrations one client address may make in a burst; then one more per minute.
+    #[arg(long, env = "TESSERA_REGISTER_BURST_PER_ADDRESS", default_value_t = 10)]
+    pub register_burst_per_address: u32,
+    /// A reverse proxy whose X-Forwarded-For header is believed (repeat, or comma-separate in the
+    /// variable). From anyone else, X-Forwarded-For is ignored.
+    #[arg(long, env = "TESSERA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub argon2: Argon2Args,
 }

@@ -29,6 +29,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// Too much password hashing in progress.
     Busy,
+    /// Too many failed logins (for this name or from this address) or registrations (from this
+    /// address): retry after this many seconds.
+    TooManyRequests(u64),
     /// Something broke on our side; the detail went to the log.
     Internal,
 }
@@ -48,6 +51,7 @@ impl ApiError {
             ApiError::UsernameTaken => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
+            ApiError::TooManyRequests(_) => 429,
             ApiError::Internal => 500,
             ApiError::Busy => 503,
         }
@@ -70,6 +74,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Busy => "busy",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Internal => "internal",
         }
     }
@@ -104,6 +109,7 @@ impl ApiError {
                 "request body must be JSON (Content-Type: application/json)".into()
             }
             ApiError::Busy => "server is busy checking passwords; retry shortly".into(),
+            ApiError::TooManyRequests(secs) => format!("too many attempts; retry in {secs} s"),
             ApiError::Internal => "internal server error".into(),
         }
     }
@@ -145,6 +151,7 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed(allow) => vec![("Allow", (*allow).into())],
             ApiError::Busy => vec![("Retry-After", "1".into())],
+            ApiError::TooManyRequests(secs) => vec![("Retry-After", secs.to_string())],
             _ => Vec::new(),
         }
     }

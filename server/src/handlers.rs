@@ -2,6 +2,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use std::net::IpAddr;
+
 use serde::Deserialize;
 use serde_json::json;
 use tessera_core::UnixTime;
@@ -70,7 +72,33 @@ fn credentials(req: &ApiRequest) -> Result<Credentials, ApiError> {
 }
 
 fn authenticate(app: &App, req: &ApiRequest, now: UnixTime) -> Result<Authenticated, ApiError> {
-    app.authenticate(&credentials(req)?, now)
+    app.authenticate(
+        &credentials(req)?,
+        client_address(req, &app.trusted_proxies),
+        now,
+    )
+}
+
+/// The client's address: the connection's peer, unless the peer is a trusted proxy, in which
+/// case the nearest address in `X-Forwarded-For` that is not a trusted proxy.
+fn client_address(req: &ApiRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let Some(chain) = req.forwarded_for.as_deref() else {
+        return Some(peer);
+    };
+    let mut nearest = peer;
+    for hop in chain.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => nearest = ip,
+            Ok(ip) => return Some(ip),
+            // A garbled hop: believe nothing further out than the last good one.
+            Err(_) => return Some(nearest),
+        }
+    }
+    Some(nearest)
 }
 
 #[derive(Deserialize)]
@@ -91,7 +119,11 @@ pub fn register(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
         .password
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::BadRequest("password is required".into()))?;
-    let user = app.register(&username, &password)?;
+    let user = app.register(
+        &username,
+        &password,
+        client_address(req, &app.trusted_proxies),
+    )?;
     Ok(Reply::json(201, &user_json(&user))
         .with_header("Location", format!("/api/users/{}", user.id))
         .for_user(user.id))

@@ -141,6 +141,7 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
     };
     let authorization = header("Authorization");
     let content_type = header("Content-Type");
+    let forwarded_for = header("X-Forwarded-For");
     let peer = request.remote_addr().copied();
 
     // Read the body (up to the limit) before answering, so nothing is left to drain.
@@ -161,6 +162,7 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
                 authorization,
                 content_type,
                 body,
+                forwarded_for,
                 peer,
             };
             router::route(app, &api)

@@ -11,6 +11,7 @@ pub mod http;
 pub mod keyfile;
 pub mod router;
 pub mod store;
+pub mod throttle;
 pub mod users;
 
 use std::net::{SocketAddr, TcpListener};
@@ -117,10 +118,18 @@ pub fn start(args: &ServeArgs) -> Result<Running, StartError> {
         leeway: args.leeway,
         max_session: args.max_session,
     };
+    let policy = throttle::Policy {
+        account_free_failures: args.lockout_after,
+        address_burst: args.login_burst_per_address,
+        register_burst: args.register_burst_per_address,
+        ..throttle::Policy::default()
+    };
     let app = Arc::new(App {
         store,
         passwords,
         tokens,
+        throttle: throttle::Throttle::new(policy),
+        trusted_proxies: args.trusted_proxy.clone(),
         clock: UnixTime::now,
     });
     let listener =

@@ -1,11 +1,15 @@
 //! The user service: registration, login, token renewal and the account lifecycle. It joins the
 //! password hasher, the token policy and the store; handlers call it, it never sees HTTP.
 
+use std::net::IpAddr;
+use std::time::Instant;
+
 use tessera_core::UnixTime;
 
 use crate::auth::{HashError, Minted, Passwords, TokenRejection, Tokens};
 use crate::error::ApiError;
 use crate::store::{Store, StoreError, User};
+use crate::throttle::Throttle;
 
 /// Shortest and longest username, in characters.
 pub const USERNAME_LEN: std::ops::RangeInclusive<usize> = 3..=32;
@@ -21,6 +25,10 @@ pub struct App {
     pub passwords: Passwords,
     /// Token policy and keys.
     pub tokens: Tokens,
+    /// Brute-force counters.
+    pub throttle: Throttle,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// The clock, read once per request.
     pub clock: fn() -> UnixTime,
 }
@@ -120,7 +128,15 @@ impl App {
     ///
     /// [`ApiError::BadRequest`] for a name or password that breaks the rules,
     /// [`ApiError::UsernameTaken`], [`ApiError::Busy`], [`ApiError::Internal`].
-    pub fn register(&self, username: &str, password: &str) -> Result<User, ApiError> {
+    pub fn register(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<User, ApiError> {
+        self.throttle
+            .register(address, Instant::now())
+            .map_err(|t| ApiError::TooManyRequests(t.retry_after))?;
         let username = normalize_username(username).map_err(ApiError::BadRequest)?;
         check_password(password).map_err(ApiError::BadRequest)?;
         if self
@@ -146,11 +162,22 @@ impl App {
     pub fn authenticate(
         &self,
         credentials: &Credentials,
+        address: Option<IpAddr>,
         now: UnixTime,
     ) -> Result<Authenticated, ApiError> {
         match credentials {
             Credentials::Password { username, password } => {
-                let user = match normalize_username(username) {
+                let name = normalize_username(username);
+                // Invalid names are counted (and locked) like any other, so a lock says nothing
+                // about whether a name exists.
+                let key = name
+                    .clone()
+                    .unwrap_or_else(|_| username.to_ascii_lowercase().chars().take(64).collect());
+                let started = Instant::now();
+                self.throttle
+                    .check_login(&key, address, started)
+                    .map_err(|t| ApiError::TooManyRequests(t.retry_after))?;
+                let user = match name {
                     Ok(name) => self.store.user_by_name(&name).map_err(store_error)?,
                     Err(_) => None,
                 };
@@ -159,12 +186,18 @@ impl App {
                     .check(password, user.as_ref().map(|u| u.password_hash.as_str()))
                     .map_err(hash_error)?;
                 match user {
-                    Some(user) if ok => Ok(Authenticated {
-                        user,
-                        auth_time: now,
-                        with_password: true,
-                    }),
-                    _ => Err(ApiError::InvalidCredentials),
+                    Some(user) if ok => {
+                        self.throttle.login_succeeded(&key);
+                        Ok(Authenticated {
+                            user,
+                            auth_time: now,
+                            with_password: true,
+                        })
+                    }
+                    _ => {
+                        self.throttle.login_failed(&key, address, started);
+                        Err(ApiError::InvalidCredentials)
+                    }
                 }
             }
             Credentials::Token(token) => {

@@ -12,7 +12,8 @@ fn every_acknowledged_registration_survives_kill_9() {
     let dir = temp.path().join("data");
     let acknowledged: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
     for round in 0..3 {
-        let server = TestServer::start(&dir, &[]).expect("the store opens cleanly after a crash");
+        let args = ["--register-burst-per-address", "10000"];
+        let server = TestServer::start(&dir, &args).expect("the store opens cleanly after a crash");
         let stop = AtomicBool::new(false);
         std::thread::scope(|s| {
             for worker in 0..3 {

@@ -89,7 +89,9 @@ fn usernames_are_case_insensitive_and_unique() {
 
 #[test]
 fn many_simultaneous_registrations_of_one_name_yield_exactly_one_201() {
-    let server = TestServer::spawn();
+    let temp = tempfile::tempdir().unwrap();
+    let args = ["--register-burst-per-address", "100"];
+    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
     let statuses: Vec<u16> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
             .map(|i| {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod brute_force;
 mod busy;
 mod cli;
 mod crash;
