@@ -58,12 +58,12 @@ pub fn tessera(args: &[&str], stdin: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("tessera runs");
-    child
+    // A command that refuses early never reads its input: a broken pipe here is not an error.
+    let _ = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin writes");
+        .write_all(stdin.as_bytes());
     child.wait_with_output().expect("tessera finishes")
 }
 
