@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::json;
 use tessera_core::{UnixTime, VerifyError};
 
-use crate::auth::{ACCESS, Passwords, Tokens};
+use crate::auth::{ACCESS, HashParams, Passwords, Tokens};
 use crate::config::{Command, KeyCommand, TokenCommand, UserCommand};
 use crate::keyfile::KeyFile;
 use crate::store::{Store, User};
@@ -85,7 +85,12 @@ fn user(command: UserCommand) -> Result<(), String> {
             {
                 println!(
                     "{}",
-                    json!({ "id": u.id, "username": u.username, "created_at": u.created_at })
+                    json!({
+                        "id": u.id,
+                        "username": u.username,
+                        "created_at": u.created_at,
+                        "password": HashParams::describe(&u.password_hash),
+                    })
                 );
             }
         }

@@ -33,6 +33,65 @@ impl HashParams {
         t_cost: 2,
         p_cost: 1,
     };
+
+    /// The most work a stored hash may ask for: 256 MiB, 16 iterations, 8 lanes. A stored hash
+    /// outside this (corrupt, or planted to make every login allocate gigabytes) is never
+    /// computed; the login fails with the same work as an unknown user.
+    pub const MAX_STORED: HashParams = HashParams {
+        m_cost: 256 * 1024,
+        t_cost: 16,
+        p_cost: 8,
+    };
+
+    /// Reads the parameters of an argon2id v19 hash within [`HashParams::MAX_STORED`].
+    fn of_stored(hash: &PasswordHash) -> Option<HashParams> {
+        if hash.algorithm.as_str() != "argon2id" || hash.version != Some(0x13) {
+            return None;
+        }
+        let p = Params::try_from(hash).ok()?;
+        let params = HashParams {
+            m_cost: p.m_cost(),
+            t_cost: p.t_cost(),
+            p_cost: p.p_cost(),
+        };
+        let max = HashParams::MAX_STORED;
+        (params.m_cost <= max.m_cost && params.t_cost <= max.t_cost && params.p_cost <= max.p_cost)
+            .then_some(params)
+    }
+
+    /// Whether these are weaker than `live` in memory or iterations.
+    fn weaker_than(self, live: HashParams) -> bool {
+        self.m_cost < live.m_cost || self.t_cost < live.t_cost
+    }
+
+    /// The parameters of a stored PHC string, as `argon2id m=…,t=…,p=…`, for operators.
+    #[must_use]
+    pub fn describe(phc: &str) -> String {
+        PasswordHash::new(phc)
+            .ok()
+            .and_then(|h| HashParams::of_stored(&h).map(|p| (h, p)))
+            .map_or_else(
+                || "unusable".to_owned(),
+                |(h, p)| {
+                    format!(
+                        "{} m={},t={},p={}",
+                        h.algorithm.as_str(),
+                        p.m_cost,
+                        p.t_cost,
+                        p.p_cost
+                    )
+                },
+            )
+    }
+}
+
+/// What a password check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checked {
+    /// The password is right (never true for an unknown user).
+    pub matched: bool,
+    /// It matched a hash with weaker parameters than the live ones: re-hash it.
+    pub outdated: bool,
 }
 
 /// Why hashing could not run.
@@ -111,6 +170,7 @@ impl HashPool {
 /// Hashes and checks passwords.
 #[derive(Debug)]
 pub struct Passwords {
+    live: HashParams,
     argon: Argon2<'static>,
     dummy: Arc<str>,
     pool: HashPool,
@@ -128,6 +188,7 @@ impl Passwords {
         threads: usize,
         max_waiting: usize,
     ) -> Result<Passwords, HashError> {
+        let live = params;
         let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
             .map_err(|_| HashError::Params)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
@@ -137,6 +198,7 @@ impl Passwords {
             .map_err(|_| HashError::Failed)?
             .to_string();
         Ok(Passwords {
+            live,
             argon,
             dummy: dummy.into(),
             pool: HashPool::start(threads, max_waiting)?,
@@ -159,22 +221,39 @@ impl Passwords {
         })?
     }
 
-    /// Whether `password` matches `stored`; with `None` (unknown user) it checks against the dummy
-    /// hash and says no, doing the same work.
+    /// Whether `password` matches `stored`. With `None` (unknown user), or a stored hash that is
+    /// not argon2id within [`HashParams::MAX_STORED`], it checks against the dummy hash and says
+    /// no, doing the same work.
     ///
     /// # Errors
     ///
     /// [`HashError::Busy`] when the queue is full.
-    pub fn check(&self, password: &str, stored: Option<&str>) -> Result<bool, HashError> {
+    pub fn check(&self, password: &str, stored: Option<&str>) -> Result<Checked, HashError> {
         let argon = self.argon.clone();
         let password = Zeroizing::new(password.to_owned());
-        let known = stored.is_some();
-        let phc: Arc<str> = stored.map_or_else(|| self.dummy.clone(), Arc::from);
-        self.pool.run(move || {
-            let matched = PasswordHash::new(&phc)
-                .map(|hash| argon.verify_password(password.as_bytes(), &hash).is_ok())
-                .unwrap_or(false);
-            matched && known
+        let usable = stored.and_then(|phc| {
+            let hash = PasswordHash::new(phc).ok()?;
+            HashParams::of_stored(&hash).map(|params| (hash, params))
+        });
+        let dummy = self.dummy.clone();
+        let live = self.live;
+        self.pool.run(move || match usable {
+            Some((hash, params)) => {
+                let matched = argon.verify_password(password.as_bytes(), &hash).is_ok();
+                Checked {
+                    matched,
+                    outdated: matched && params.weaker_than(live),
+                }
+            }
+            None => {
+                if let Ok(hash) = PasswordHash::new(&dummy) {
+                    let _ = argon.verify_password(password.as_bytes(), &hash);
+                }
+                Checked {
+                    matched: false,
+                    outdated: false,
+                }
+            }
         })
     }
 }
@@ -256,4 +335,80 @@ pub struct Minted {
     pub expires_at: u64,
     /// Lifetime in seconds.
     pub duration: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAST: HashParams = HashParams {
+        m_cost: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    };
+
+    #[test]
+    fn a_password_matches_its_own_hash_only() {
+        let p = Passwords::new(FAST, 1, 1).unwrap();
+        let phc = p.hash("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+        assert_eq!(
+            p.check("correct horse", Some(&phc)).unwrap(),
+            Checked {
+                matched: true,
+                outdated: false
+            }
+        );
+        assert!(!p.check("wrong horse", Some(&phc)).unwrap().matched);
+        assert!(
+            !p.check("correct horse", None).unwrap().matched,
+            "unknown users never match"
+        );
+    }
+
+    #[test]
+    fn a_hash_with_weaker_parameters_is_reported_outdated() {
+        let weak = Passwords::new(FAST, 1, 1)
+            .unwrap()
+            .hash("pw-123456")
+            .unwrap();
+        let live = Passwords::new(
+            HashParams {
+                m_cost: 2048,
+                t_cost: 2,
+                p_cost: 1,
+            },
+            1,
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            live.check("pw-123456", Some(&weak)).unwrap(),
+            Checked {
+                matched: true,
+                outdated: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_planted_hash_demanding_gigabytes_is_never_computed() {
+        let p = Passwords::new(FAST, 1, 1).unwrap();
+        let real = p.hash("pw-123456").unwrap();
+        let planted = real.replace("m=1024,t=1", "m=4194304,t=1000");
+        assert_eq!(HashParams::describe(&planted), "unusable");
+        assert!(!p.check("pw-123456", Some(&planted)).unwrap().matched);
+        for foreign in [
+            "$argon2i$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "$2b$12$abcdefghijklmnopqrstuu",
+            "garbage",
+            "",
+        ] {
+            assert!(
+                !p.check("pw-123456", Some(foreign)).unwrap().matched,
+                "{foreign}"
+            );
+        }
+        assert_eq!(HashParams::describe(&real), "argon2id m=1024,t=1,p=1");
+    }
 }

@@ -122,8 +122,17 @@ impl Store {
         Ok(store)
     }
 
+    /// A write transaction with two-phase commit, which redb recommends when stored data is
+    /// influenced by untrusted input (usernames, here): a commit is only trusted on recovery
+    /// once a second, separate fsync has confirmed it.
+    fn write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        let mut txn = self.db.begin_write().map_err(io)?;
+        txn.set_two_phase_commit(true);
+        Ok(txn)
+    }
+
     fn check_schema(&self, existed: bool) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(io)?;
+        let txn = self.write()?;
         {
             let mut meta = txn.open_table(META).map_err(io)?;
             let version = meta.get("schema_version").map_err(io)?.map(|v| v.value());
@@ -159,7 +168,7 @@ impl Store {
         password_hash: &str,
         now: u64,
     ) -> Result<User, StoreError> {
-        let txn = self.db.begin_write().map_err(io)?;
+        let txn = self.write()?;
         let user = {
             let mut names = txn.open_table(USERNAMES).map_err(io)?;
             if names.get(username).map_err(io)?.is_some() {
@@ -244,7 +253,7 @@ impl Store {
     ///
     /// [`StoreError::NoSuchUser`], or [`StoreError::Io`].
     pub fn update_user(&self, id: u64, change: impl FnOnce(&mut User)) -> Result<User, StoreError> {
-        let txn = self.db.begin_write().map_err(io)?;
+        let txn = self.write()?;
         let user = {
             let mut users = txn.open_table(USERS).map_err(io)?;
             let mut user = match users.get(id).map_err(io)? {
@@ -265,7 +274,7 @@ impl Store {
     ///
     /// [`StoreError::NoSuchUser`], or [`StoreError::Io`].
     pub fn delete_user(&self, id: u64) -> Result<User, StoreError> {
-        let txn = self.db.begin_write().map_err(io)?;
+        let txn = self.write()?;
         let user = {
             let mut users = txn.open_table(USERS).map_err(io)?;
             let user = match users.remove(id).map_err(io)? {

@@ -181,13 +181,18 @@ impl App {
                     Ok(name) => self.store.user_by_name(&name).map_err(store_error)?,
                     Err(_) => None,
                 };
-                let ok = self
+                let checked = self
                     .passwords
                     .check(password, user.as_ref().map(|u| u.password_hash.as_str()))
                     .map_err(hash_error)?;
                 match user {
-                    Some(user) if ok => {
+                    Some(user) if checked.matched => {
                         self.throttle.login_succeeded(&key);
+                        let user = if checked.outdated {
+                            self.rehash(user, password)
+                        } else {
+                            user
+                        };
                         Ok(Authenticated {
                             user,
                             auth_time: now,
@@ -220,6 +225,18 @@ impl App {
                 })
             }
         }
+    }
+
+    /// Re-hashes a password that matched a hash with weaker parameters than the live ones. A
+    /// failure leaves the old hash (the login itself already succeeded).
+    fn rehash(&self, user: User, password: &str) -> User {
+        let Ok(hash) = self.passwords.hash(password) else {
+            return user;
+        };
+        let id = user.id;
+        self.store
+            .update_user(id, |u| u.password_hash = hash)
+            .unwrap_or(user)
     }
 
     /// A new access token for an authenticated user; a token bought with a token keeps its

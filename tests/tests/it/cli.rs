@@ -152,3 +152,42 @@ fn help_explains_every_option() {
         assert!(top.contains(command), "{command} missing from --help");
     }
 }
+
+#[test]
+fn a_hash_with_older_weaker_parameters_is_upgraded_at_the_next_login() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let data = dir.to_str().unwrap();
+    let _ = TestServer::start(&dir, &[]).unwrap().terminate();
+    let weak = ["--argon2-m-cost", "1024", "--argon2-t-cost", "1"];
+    let _ = stdout(&tessera(
+        &[&["user", "add", "ulla", "--data-dir", data][..], &weak].concat(),
+        "password-1\n",
+    ));
+    let before = stdout(&tessera(&["user", "list", "--data-dir", data], ""));
+    assert!(before.contains("argon2id m=1024,t=1,p=1"), "{before}");
+
+    let server = TestServer::start(&dir, &[]).unwrap();
+    assert_eq!(
+        server
+            .req("GET", "/api/token")
+            .basic("ulla", "password-1")
+            .send()
+            .status,
+        200
+    );
+    let _ = server.terminate();
+    let after = stdout(&tessera(&["user", "list", "--data-dir", data], ""));
+    assert!(after.contains("argon2id m=19456,t=2,p=1"), "{after}");
+
+    // The upgraded hash still opens the account.
+    let server = TestServer::start(&dir, &[]).unwrap();
+    assert_eq!(
+        server
+            .req("GET", "/api/token")
+            .basic("ulla", "password-1")
+            .send()
+            .status,
+        200
+    );
+}
