@@ -32,6 +32,8 @@ pub enum ApiError {
     /// Too many failed logins (for this name or from this address) or registrations (from this
     /// address): retry after this many seconds.
     TooManyRequests(u64),
+    /// The server's disk is full: nothing was written.
+    InsufficientStorage,
     /// Something broke on our side; the detail went to the log.
     Internal,
 }
@@ -53,6 +55,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => 415,
             ApiError::TooManyRequests(_) => 429,
             ApiError::Internal => 500,
+            ApiError::InsufficientStorage => 507,
             ApiError::Busy => 503,
         }
     }
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::Busy => "busy",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Internal => "internal",
+            ApiError::InsufficientStorage => "insufficient_storage",
         }
     }
 
@@ -111,6 +115,9 @@ impl ApiError {
             ApiError::Busy => "server is busy checking passwords; retry shortly".into(),
             ApiError::TooManyRequests(secs) => format!("too many attempts; retry in {secs} s"),
             ApiError::Internal => "internal server error".into(),
+            ApiError::InsufficientStorage => {
+                "the server's storage is full; nothing was saved, try again later".into()
+            }
         }
     }
 

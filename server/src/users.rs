@@ -104,6 +104,10 @@ fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::UsernameTaken => ApiError::UsernameTaken,
         StoreError::NoSuchUser => ApiError::NotFound,
+        full if full.is_disk_full() => {
+            eprintln!("tessera: store error: {full}");
+            ApiError::InsufficientStorage
+        }
         other => {
             eprintln!("tessera: store error: {other}");
             ApiError::Internal
