@@ -256,3 +256,14 @@ fn running_out_of_file_descriptors_does_not_end_the_server() {
         );
     }
 }
+
+#[test]
+fn an_unsupported_http_version_is_answered_and_does_not_pin_a_thread() {
+    // tiny_http 0.12.0 deadlocked the connection's thread on this (found by fuzzing the head
+    // parser): each such request held a thread and a connection slot forever.
+    let server = TestServer::spawn();
+    for _ in 0..3 {
+        answered_once_and_closed(&server, "GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n", 505);
+    }
+    still_serving(&server);
+}

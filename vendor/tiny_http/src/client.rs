@@ -324,15 +324,19 @@ impl Iterator for ClientConnection {
 
             // checking HTTP version
             if *rq.http_version() > (1, 1) {
-                let writer = self.sink.next().unwrap();
+                // [tessera patch 6] Answer through the request's own writer. Upstream took the
+                // next writer while `rq` still held this one, and the sequential writers then
+                // waited for each other forever: every such request pinned a thread for good
+                // (found by the fuzz target). We cannot parse what follows, so close.
                 let response = Response::from_string(
                     "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
                 )
                 .with_status_code(StatusCode(505));
+                let writer = rq.into_writer();
                 response
                     .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
                     .ok();
-                continue;
+                return None;
             }
 
             // updating the status of the connection

@@ -541,3 +541,46 @@ impl Drop for Server {
         }
     }
 }
+
+/// [tessera patch 5] Fuzzing entry point (only with `--cfg fuzzing`, which `cargo fuzz` sets):
+/// feeds `input` to a connection as if a client had sent it, answers every request it yields
+/// with `200`, and returns how many there were. Exercises request-line, header and framing
+/// parsing, the limits, and body draining, exactly as a served connection does.
+#[cfg(all(fuzzing, unix))]
+pub fn fuzz_connection(input: &[u8]) -> usize {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+
+    let Ok((mut client, server)) = UnixStream::pair() else {
+        return 0;
+    };
+    let limits = HttpLimits {
+        read_timeout: Some(Duration::from_millis(50)),
+        write_timeout: Some(Duration::from_millis(50)),
+        head_timeout: Duration::from_millis(200),
+        ..HttpLimits::default()
+    };
+    let conn = Connection::from(server);
+    if conn.set_timeouts(limits.read_timeout, limits.write_timeout).is_err() {
+        return 0;
+    }
+    let Ok((read, write)) = util::RefinedTcpStream::try_new(conn) else {
+        return 0;
+    };
+    // Everything the client says, then end of input; answers are drained by a reader thread.
+    let _ = client.write_all(input);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+    let drain = thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = client.read_to_end(&mut sink);
+    });
+    let mut count = 0;
+    for mut request in ClientConnection::with_limits(write, read, limits) {
+        let mut body = Vec::new();
+        let _ = request.as_reader().take(1 << 16).read_to_end(&mut body);
+        let _ = request.respond(Response::empty(200));
+        count += 1;
+    }
+    let _ = drain.join();
+    count
+}
