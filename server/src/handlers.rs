@@ -206,3 +206,67 @@ pub fn delete_me(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
 pub fn health() -> Reply {
     Reply::json(200, &json!({ "status": "ok" }))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::api::Method;
+
+    fn request(authorization: Option<String>, forwarded_for: Option<String>) -> ApiRequest {
+        ApiRequest {
+            method: Method::Get,
+            path: "/".into(),
+            authorization,
+            content_type: None,
+            body: Vec::new(),
+            forwarded_for,
+            peer: Some(SocketAddr::from(([127, 0, 0, 1], 9))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_authorization_header_is_parsed_without_panicking(header in "\\PC{0,200}") {
+            let _ = credentials(&request(Some(header), None));
+        }
+
+        #[test]
+        fn basic_credentials_round_trip(user in "[a-z0-9_-]{1,32}", password in "\\PC{0,64}") {
+            let header = format!("Basic {}", STANDARD.encode(format!("{user}:{password}")));
+            match credentials(&request(Some(header), None)) {
+                Ok(Credentials::Password { username, password: p }) => {
+                    prop_assert_eq!(username, user);
+                    prop_assert_eq!(p, password);
+                }
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+
+        #[test]
+        fn a_token_as_the_basic_username_is_a_token(token in "tsr1\\.[A-Za-z0-9_-]{1,60}\\.[A-Za-z0-9_-]{43}") {
+            let header = format!("Basic {}", STANDARD.encode(format!("{token}:unused")));
+            match credentials(&request(Some(header), None)) {
+                Ok(Credentials::Token(t)) => prop_assert_eq!(t, token),
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+
+        #[test]
+        fn the_client_address_is_the_peer_or_a_forwarded_one(chain in "[0-9., a-f:]{0,80}", trusted in any::<bool>()) {
+            let req = request(None, Some(chain.clone()));
+            let proxies: Vec<IpAddr> = if trusted { vec![[127, 0, 0, 1].into()] } else { Vec::new() };
+            let got = client_address(&req, &proxies);
+            let peer: IpAddr = [127, 0, 0, 1].into();
+            if trusted {
+                let listed = chain.split(',').any(|hop| hop.trim().parse::<IpAddr>().ok() == got);
+                prop_assert!(got == Some(peer) || listed, "{got:?} from {chain:?}");
+            } else {
+                prop_assert_eq!(got, Some(peer), "X-Forwarded-For is ignored without a trusted proxy");
+            }
+        }
+    }
+}

@@ -33,8 +33,7 @@ pub struct App {
     pub clock: fn() -> UnixTime,
 }
 
-/// Credentials a client presented.
-#[derive(Debug)]
+/// Credentials a client presented. `Debug` shows neither the password nor the token.
 pub enum Credentials {
     /// Username and password (HTTP Basic).
     Password {
@@ -45,6 +44,18 @@ pub enum Credentials {
     },
     /// A token (Bearer, or Basic with the token as username).
     Token(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Password { username, .. } => f
+                .debug_struct("Password")
+                .field("username", username)
+                .finish_non_exhaustive(),
+            Credentials::Token(_) => f.write_str("Token(..)"),
+        }
+    }
 }
 
 /// A user who proved who they are, and how.
