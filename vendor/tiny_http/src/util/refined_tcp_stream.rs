@@ -89,6 +89,7 @@ pub struct RefinedTcpStream {
 }
 
 impl RefinedTcpStream {
+    #[allow(dead_code)] // [tessera patch 4] plain connections use `try_new`; TLS builds use this
     pub(crate) fn new<S>(stream: S) -> (RefinedTcpStream, RefinedTcpStream)
     where
         S: Into<Stream>,
