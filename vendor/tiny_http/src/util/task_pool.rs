@@ -69,7 +69,11 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
+        // [tessera patch 7] Queue the task only if an idle thread is left for it. Upstream
+        // queued whenever any thread was idle: two connections arriving together could both be
+        // queued for one idle thread, and the second then waited for a busy thread to finish
+        // (behind a slow client, until its timeout).
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) <= queue.len() {
             self.add_thread(Some(code));
         } else {
             queue.push_back(code);
