@@ -25,6 +25,8 @@ pub enum ApiError {
     UsernameTaken,
     /// The body is larger than the limit.
     PayloadTooLarge(usize),
+    /// The body was sent chunked; this API wants a `Content-Length`.
+    LengthRequired,
     /// The body is not JSON.
     UnsupportedMediaType,
     /// Too much password hashing in progress.
@@ -51,6 +53,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::UsernameTaken => 409,
+            ApiError::LengthRequired => 411,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
             ApiError::TooManyRequests(_) => 429,
@@ -74,6 +77,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::UsernameTaken => "username_taken",
+            ApiError::LengthRequired => "length_required",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Busy => "busy",
@@ -106,6 +110,9 @@ impl ApiError {
             ApiError::NotFound => "not found".into(),
             ApiError::MethodNotAllowed(allow) => format!("method not allowed; allowed: {allow}"),
             ApiError::UsernameTaken => "username is already taken".into(),
+            ApiError::LengthRequired => {
+                "send the request body with a Content-Length header, not chunked".into()
+            }
             ApiError::PayloadTooLarge(limit) => {
                 format!("request body is larger than {limit} bytes")
             }

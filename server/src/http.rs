@@ -64,6 +64,9 @@ impl HttpServer {
             write_timeout: Some(limits.read_timeout),
             head_timeout: limits.head_timeout,
             max_connections: limits.max_connections,
+            // Bodies we accept at all are read by the connection thread, under the head deadline,
+            // so a slow sender never holds a worker.
+            max_eager_body: limits.body_limit,
             ..HttpLimits::default()
         };
         let server = Arc::new(
@@ -149,8 +152,16 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
     let limit = u64::try_from(body_limit)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    let read = request.as_reader().take(limit).read_to_end(&mut body);
+    let chunked = header("Transfer-Encoding").is_some();
+    let declared = request.body_length().unwrap_or(0);
+    let read = if chunked || declared > body_limit {
+        Ok(0) // answered below without reading: the connection closes after the answer
+    } else {
+        request.as_reader().take(limit).read_to_end(&mut body)
+    };
     let reply = match read {
+        _ if chunked => Reply::from(ApiError::LengthRequired),
+        _ if declared > body_limit => Reply::from(ApiError::PayloadTooLarge(body_limit)),
         Err(_) => Reply::from(ApiError::BadRequest(
             "could not read the request body".into(),
         )),
@@ -201,7 +212,7 @@ fn respond(request: Request, reply: Reply, head: bool) {
             response.add_header(h);
         }
     }
-    if reply.status == 413
+    if (reply.status == 413 || reply.status == 411)
         && let Ok(h) = Header::from_bytes("Connection", "close")
     {
         response.add_header(h);

@@ -169,9 +169,10 @@ fn unknown_users_and_wrong_passwords_take_the_same_time() {
     let (w, u) = (median(wrong), median(unknown));
     let ratio = u.as_secs_f64() / w.as_secs_f64();
     // Both do one argon2 verification with the live parameters (tens of milliseconds); without the
-    // dummy hash an unknown user would answer in well under a millisecond, a ratio near 0.
+    // dummy hash an unknown user would answer in well under a millisecond, a ratio near 0.02. The
+    // band is wide because the suite runs tests in parallel on two cores.
     assert!(
-        (0.6..1.67).contains(&ratio),
+        (0.33..3.0).contains(&ratio),
         "unknown {u:?} vs wrong password {w:?}: ratio {ratio:.2}"
     );
 }

@@ -269,3 +269,76 @@ fn an_unsupported_http_version_is_answered_and_does_not_pin_a_thread() {
     }
     still_serving(&server);
 }
+
+#[test]
+fn a_slow_body_holds_no_worker_and_is_cut_off() {
+    let temp = tempfile::tempdir().unwrap();
+    let args = [
+        "--head-timeout",
+        "1",
+        "--read-timeout",
+        "60",
+        "--workers",
+        "2",
+    ];
+    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    let head = "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    let slow: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr()).unwrap();
+            s.write_all(head.as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    // More slow senders than workers: each dribbles its body a byte every 100 ms, yet a
+    // legitimate client is answered every round.
+    let mut cut_off = vec![false; slow.len()];
+    for round in 0..150 {
+        assert_eq!(
+            server.req("GET", "/healthz").send().status,
+            200,
+            "round {round}"
+        );
+        for (s, cut) in slow.iter().zip(cut_off.iter_mut()) {
+            if !*cut && (&*s).write_all(b" ").is_err() {
+                *cut = true;
+            }
+        }
+        if cut_off.iter().all(|&c| c) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        cut_off.iter().all(|&c| c),
+        "slow senders were still connected after 15 s"
+    );
+    for mut s in slow {
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        assert_eq!(
+            statuses(&got),
+            vec![408],
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+    }
+}
+
+#[test]
+fn chunked_bodies_get_411_and_oversized_declared_bodies_413_at_once() {
+    let server = TestServer::spawn();
+    answered_once_and_closed(
+        &server,
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        411,
+    );
+    // The body is never sent: the answer must not wait for it.
+    answered_once_and_closed(
+        &server,
+        "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n",
+        413,
+    );
+    still_serving(&server);
+}

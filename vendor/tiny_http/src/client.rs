@@ -145,8 +145,8 @@ impl ClientConnection {
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
+        let mut deadline = None;
         let (method, path, version, headers) = {
-            let mut deadline = None;
             let line_error = |e: LineError| match e {
                 LineError::Timeout => ReadError::HeadTimeout,
                 LineError::Io(e) => ReadError::ReadIoError(e),
@@ -206,6 +206,8 @@ impl ClientConnection {
             (method, path, version, headers)
         };
 
+        let head_deadline = deadline;
+
         // building the writer for the request
         let writer = self.sink.next().unwrap();
 
@@ -214,7 +216,7 @@ impl ClientConnection {
         std::mem::swap(&mut self.next_header_source, &mut data_source);
 
         // building the next reader
-        let request = crate::request::new_request(
+        let request = crate::request::new_request_with_limits(
             self.secure,
             method,
             path,
@@ -223,6 +225,8 @@ impl ClientConnection {
             *self.remote_addr.as_ref().unwrap(),
             data_source,
             writer,
+            self.limits.max_eager_body,
+            head_deadline,
         )
         .map_err(|e| {
             use crate::request;
@@ -360,12 +364,15 @@ impl Iterator for ClientConnection {
                 _ => (),
             };
 
-            // [tessera patch 1] A body longer than the drain limit is not read to its end when the
-            // request is dropped, so this connection cannot carry another request.
-            if rq
-                .body_length()
-                .is_some_and(|len| len > crate::util::DRAIN_LIMIT)
-            {
+            // [tessera patches 1 and 8] A body that was not read eagerly (longer than the eager
+            // limit, sent after `100-continue`, or chunked) may not be read to its end by the
+            // handler and is never drained: this connection cannot safely carry another request.
+            let has_header = |name: &'static str| rq.headers().iter().any(|h| h.field.equiv(name));
+            let lazy_body = match rq.body_length() {
+                Some(len) => len > self.limits.max_eager_body || has_header("Expect"),
+                None => has_header("Transfer-Encoding"),
+            };
+            if lazy_body {
                 self.no_more_requests = true;
             }
 

@@ -144,6 +144,9 @@ pub struct HttpLimits {
     pub max_head_bytes: usize,
     /// Most connections served at once; more are answered `503` and closed.
     pub max_connections: usize,
+    /// [tessera patch 8] Bodies up to this size are read by the connection's thread, within the
+    /// head deadline, before the request reaches a worker.
+    pub max_eager_body: usize,
 }
 
 impl Default for HttpLimits {
@@ -157,6 +160,7 @@ impl Default for HttpLimits {
             max_headers: 100,
             max_head_bytes: 32 * 1024,
             max_connections: 1024,
+            max_eager_body: 1024,
         }
     }
 }

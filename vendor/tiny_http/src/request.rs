@@ -135,8 +135,42 @@ pub fn new_request<R, W>(
     version: HTTPVersion,
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
+    source_data: R,
+    writer: W,
+) -> Result<Request, RequestCreationError>
+where
+    R: Read + Send + 'static,
+    W: Write + Send + 'static,
+{
+    new_request_with_limits(
+        secure,
+        method,
+        path,
+        version,
+        headers,
+        remote_addr,
+        source_data,
+        writer,
+        1024,
+        None,
+    )
+}
+
+/// [tessera patch 8] Like `new_request`: bodies up to `max_eager_body` bytes are read here (on
+/// the connection's thread, before the request is handed to a worker) and must arrive before
+/// `deadline`, so a client sending its body slowly ties up no worker thread.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_request_with_limits<R, W>(
+    secure: bool,
+    method: Method,
+    path: String,
+    version: HTTPVersion,
+    headers: Vec<Header>,
+    remote_addr: Option<SocketAddr>,
     mut source_data: R,
     writer: W,
+    max_eager_body: usize,
+    deadline: Option<std::time::Instant>,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
@@ -212,7 +246,7 @@ where
     } else if let Some(content_length) = content_length {
         if content_length == 0 {
             Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-        } else if content_length <= 1024 && !expects_continue {
+        } else if content_length <= max_eager_body && !expects_continue {
             // if the content-length is small enough, we just read everything into a buffer
 
             let mut buffer = vec![0; content_length];
@@ -229,6 +263,11 @@ where
                 }
 
                 offset += read;
+                // [tessera patch 8] the head deadline covers an eagerly read body too
+                if deadline.is_some_and(|d| std::time::Instant::now() > d) {
+                    let err = IoError::new(ErrorKind::TimedOut, "request body too slow");
+                    return Err(RequestCreationError::CreationIoError(err));
+                }
             }
 
             Box::new(Cursor::new(buffer)) as Box<dyn Read + Send + 'static>

@@ -59,38 +59,18 @@ where
     }
 }
 
-/// Most bytes of an unread body that are read and thrown away so the connection can be reused.
-/// A connection whose request declares a longer body is closed after the response instead (see
-/// `ClientConnection::next`), so nothing needs draining beyond this. [tessera patch 1]
-pub(crate) const DRAIN_LIMIT: usize = 1 << 20;
-
 impl<R> Drop for EqualReader<R>
 where
     R: Read,
 {
     fn drop(&mut self) {
-        // [tessera patch 1] Drain through a fixed buffer and at most DRAIN_LIMIT bytes. Upstream
-        // allocated a buffer of the declared size: `Content-Length: 1000000000000` aborted the
-        // process and `Content-Length: 18446744073709551615` panicked the thread (issue #252).
-        let mut remaining_to_read = self.size.min(DRAIN_LIMIT);
-        let mut buf = [0u8; 8 * 1024];
-
-        while remaining_to_read > 0 {
-            let chunk = remaining_to_read.min(buf.len());
-            match self.reader.read(&mut buf[..chunk]) {
-                Err(e) => {
-                    self.last_read_signal.send(Err(e)).ok();
-                    break;
-                }
-                Ok(0) => {
-                    self.last_read_signal.send(Ok(())).ok();
-                    break;
-                }
-                Ok(other) => {
-                    remaining_to_read -= other;
-                }
-            }
-        }
+        // [tessera patches 1 and 8] Nothing is drained. Upstream read the rest of an unread body
+        // into a buffer of the declared size: `Content-Length: 1000000000000` aborted the process
+        // and `Content-Length: 18446744073709551615` panicked the thread (issue #252); a bounded
+        // drain would still let a slow client hold the worker thread. Only bodies too large to be
+        // read eagerly come through here, and their connection is closed after the response
+        // (`ClientConnection::next`), so the unread rest is never mistaken for a next request.
+        self.last_read_signal.send(Ok(())).ok();
     }
 }
 
