@@ -21,8 +21,8 @@ pub enum Method {
     Other,
 }
 
-/// A request as the handlers see it: already size-checked, body fully read.
-#[derive(Debug)]
+/// A request as the handlers see it: already size-checked, body fully read. `Debug` leaves out
+/// the `Authorization` header and the body, which carry passwords and tokens.
 pub struct ApiRequest {
     /// The method.
     pub method: Method,
@@ -40,8 +40,7 @@ pub struct ApiRequest {
     pub peer: Option<SocketAddr>,
 }
 
-/// What to send back.
-#[derive(Debug)]
+/// What to send back. `Debug` leaves out the body, which may carry a token.
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
@@ -51,6 +50,27 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
     /// The authenticated user, for the log line.
     pub user: Option<u64>,
+}
+
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("content_type", &self.content_type)
+            .field("body_len", &self.body.len())
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Reply {

@@ -326,8 +326,7 @@ impl Tokens {
     }
 }
 
-/// A freshly minted token.
-#[derive(Debug)]
+/// A freshly minted token. `Debug` does not show the token.
 pub struct Minted {
     /// The token text.
     pub token: String,
@@ -335,6 +334,14 @@ pub struct Minted {
     pub expires_at: u64,
     /// Lifetime in seconds.
     pub duration: u64,
+}
+
+impl std::fmt::Debug for Minted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Minted")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[cfg(test)]

@@ -199,6 +199,9 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    // [tessera patch 4] connections being served
+    active: Arc<AtomicUsize>,
 }
 
 enum Message {
@@ -353,11 +356,13 @@ impl Server {
 
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
+        // [tessera patch 4] connections being served, for the cap and `num_connections`
+        let active = Arc::new(AtomicUsize::new(0));
+        let inside_active = active.clone();
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
-            // [tessera patch 4] connections being served, for the cap
-            let active = Arc::new(AtomicUsize::new(0));
+            let active = inside_active;
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
@@ -455,6 +460,7 @@ impl Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            active,
         })
     }
 
@@ -474,8 +480,8 @@ impl Server {
 
     /// Returns the number of clients currently connected to the server.
     pub fn num_connections(&self) -> usize {
-        unimplemented!()
-        //self.requests_receiver.lock().len()
+        // [tessera patch 4] upstream left this as a placeholder that panicked when called
+        self.active.load(Relaxed)
     }
 
     /// Blocks until an HTTP request has been submitted and returns it.
