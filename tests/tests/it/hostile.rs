@@ -132,29 +132,17 @@ fn oversized_heads_get_414_and_431() {
     still_serving(&server);
 }
 
-#[test]
-fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
-    let temp = tempfile::tempdir().unwrap();
-    // A long read timeout, so only the head deadline can cut the slow clients off.
-    let args = [
-        "--head-timeout",
-        "1",
-        "--read-timeout",
-        "60",
-        "--workers",
-        "2",
-    ];
-    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+/// Opens eight connections that each send `head` and then one more byte every 100 ms, for up to
+/// 15 s: never finishing, never silent long enough for the read timeout. Meanwhile a legitimate
+/// client must be answered every round, and every slow connection must end with a `408`.
+fn slow_clients_are_cut_off_while_others_are_served(server: &TestServer, head: &str) {
     let slow: Vec<TcpStream> = (0..8)
         .map(|_| {
             let mut s = TcpStream::connect(server.addr()).unwrap();
-            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ")
-                .unwrap();
+            s.write_all(head.as_bytes()).unwrap();
             s
         })
         .collect();
-    // One header byte every 100 ms for up to 15 s: never finishing the head, never silent long
-    // enough for the read timeout. Meanwhile a legitimate client is served at once.
     let mut cut_off = vec![false; slow.len()];
     for round in 0..150 {
         assert_eq!(
@@ -176,7 +164,6 @@ fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
         cut_off.iter().all(|&c| c),
         "slow clients were still connected after 15 s"
     );
-    // Each slow connection was answered 408 (the head deadline) before it was closed.
     for mut s in slow {
         s.set_read_timeout(Some(WAIT)).unwrap();
         let mut got = Vec::new();
@@ -188,6 +175,25 @@ fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
             String::from_utf8_lossy(&got)
         );
     }
+}
+
+#[test]
+fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
+    let temp = tempfile::tempdir().unwrap();
+    // A long read timeout, so only the head deadline can cut the slow clients off.
+    let args = [
+        "--head-timeout",
+        "1",
+        "--read-timeout",
+        "60",
+        "--workers",
+        "2",
+    ];
+    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    slow_clients_are_cut_off_while_others_are_served(
+        &server,
+        "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ",
+    );
 }
 
 #[test]
@@ -272,6 +278,8 @@ fn an_unsupported_http_version_is_answered_and_does_not_pin_a_thread() {
 
 #[test]
 fn a_slow_body_holds_no_worker_and_is_cut_off() {
+    // More slow senders than workers, each dribbling its body: bodies are read by the connection
+    // threads under the head deadline, so no worker is held.
     let temp = tempfile::tempdir().unwrap();
     let args = [
         "--head-timeout",
@@ -283,47 +291,7 @@ fn a_slow_body_holds_no_worker_and_is_cut_off() {
     ];
     let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
     let head = "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
-    let slow: Vec<TcpStream> = (0..8)
-        .map(|_| {
-            let mut s = TcpStream::connect(server.addr()).unwrap();
-            s.write_all(head.as_bytes()).unwrap();
-            s
-        })
-        .collect();
-    // More slow senders than workers: each dribbles its body a byte every 100 ms, yet a
-    // legitimate client is answered every round.
-    let mut cut_off = vec![false; slow.len()];
-    for round in 0..150 {
-        assert_eq!(
-            server.req("GET", "/healthz").send().status,
-            200,
-            "round {round}"
-        );
-        for (s, cut) in slow.iter().zip(cut_off.iter_mut()) {
-            if !*cut && (&*s).write_all(b" ").is_err() {
-                *cut = true;
-            }
-        }
-        if cut_off.iter().all(|&c| c) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(
-        cut_off.iter().all(|&c| c),
-        "slow senders were still connected after 15 s"
-    );
-    for mut s in slow {
-        s.set_read_timeout(Some(WAIT)).unwrap();
-        let mut got = Vec::new();
-        let _ = s.read_to_end(&mut got);
-        assert_eq!(
-            statuses(&got),
-            vec![408],
-            "{}",
-            String::from_utf8_lossy(&got)
-        );
-    }
+    slow_clients_are_cut_off_while_others_are_served(&server, head);
 }
 
 #[test]
