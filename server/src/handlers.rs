@@ -195,6 +195,12 @@ pub fn logout_all(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     Ok(Reply::json(200, &json!({ "id": user.id, "tokens_revoked": true })).for_user(user.id))
 }
 
+/// `GET /api/users/me`: who the credentials belong to.
+pub fn me(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
+    let who = authenticate(app, req, (app.clock)())?;
+    Ok(Reply::json(200, &user_json(&who.user)).for_user(who.user.id))
+}
+
 /// `DELETE /api/users/me`
 pub fn delete_me(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
     let who = authenticate(app, req, (app.clock)())?;

@@ -152,3 +152,25 @@ fn deleting_the_account_needs_the_password_and_revokes_everything() {
     let again = register(&server, "pia", "password-1");
     assert_eq!((again.status, again.json()["id"].as_u64()), (201, Some(2)));
 }
+
+#[test]
+fn me_tells_whose_credentials_these_are() {
+    let server = TestServer::spawn();
+    assert_eq!(register(&server, "quentin", "password-1").status, 201);
+    let token = login(&server, "quentin", "password-1");
+    let expected = json!({ "id": 1, "username": "quentin" });
+    let by_token = server.req("GET", "/api/users/me").bearer(&token).send();
+    assert_eq!((by_token.status, by_token.json()), (200, expected.clone()));
+    let by_password = server
+        .req("GET", "/api/users/me")
+        .basic("quentin", "password-1")
+        .send();
+    assert_eq!((by_password.status, by_password.json()), (200, expected));
+    let anonymous = server.req("GET", "/api/users/me").send();
+    assert_eq!(
+        (anonymous.status, anonymous.error()),
+        (401, "missing_credentials".to_owned())
+    );
+    let wrong_method = server.req("POST", "/api/users/me").send();
+    assert_eq!(wrong_method.header("Allow"), Some("GET, HEAD, DELETE"));
+}
