@@ -60,6 +60,13 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
+/// A PHC string for `password` with the given argon2 parameters.
+fn hash_password(argon2: &crate::config::Argon2Args, password: &str) -> Result<String, String> {
+    Passwords::new(hash_params(argon2), 1, 1)
+        .and_then(|p| p.hash(password))
+        .map_err(|e| e.to_string())
+}
+
 fn user(command: UserCommand) -> Result<(), String> {
     match command {
         UserCommand::Add {
@@ -70,9 +77,7 @@ fn user(command: UserCommand) -> Result<(), String> {
             let store = open_store(&data.data_dir)?;
             let username = normalize_username(&username)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 1)
-                .and_then(|p| p.hash(&password))
-                .map_err(|e| e.to_string())?;
+            let hash = hash_password(&argon2, &password)?;
             let user = store
                 .create_user(&username, &hash, UnixTime::now().as_secs())
                 .map_err(|e| e.to_string())?;
@@ -104,9 +109,7 @@ fn user(command: UserCommand) -> Result<(), String> {
             let store = open_store(&data.data_dir)?;
             let u = find_user(&store, &user)?;
             let password = read_password()?;
-            let hash = Passwords::new(hash_params(&argon2), 1, 1)
-                .and_then(|p| p.hash(&password))
-                .map_err(|e| e.to_string())?;
+            let hash = hash_password(&argon2, &password)?;
             store
                 .update_user(u.id, |u| {
                     u.password_hash = hash;

@@ -132,12 +132,7 @@ pub fn register(app: &App, req: &ApiRequest) -> Result<Reply, ApiError> {
 /// `GET /api/users/{id}`
 pub fn get_user(app: &App, id: &str) -> Result<Reply, ApiError> {
     let id: u64 = id.parse().map_err(|_| ApiError::NotFound)?;
-    let user = app.store.user(id).map_err(|e| {
-        eprintln!("tessera: store error: {e}");
-        ApiError::Internal
-    })?;
-    let user = user.ok_or(ApiError::NotFound)?;
-    Ok(Reply::json(200, &user_json(&user)))
+    Ok(Reply::json(200, &user_json(&app.user(id)?)))
 }
 
 /// `GET|POST /api/token`

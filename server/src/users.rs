@@ -168,6 +168,18 @@ impl App {
             .map_err(store_error)
     }
 
+    /// The user with this id.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::NotFound`], or the store's failure.
+    pub fn user(&self, id: u64) -> Result<User, ApiError> {
+        self.store
+            .user(id)
+            .map_err(store_error)?
+            .ok_or(ApiError::NotFound)
+    }
+
     /// Checks credentials. Unknown users and wrong passwords are indistinguishable, in answer and
     /// in work done.
     ///

@@ -132,10 +132,22 @@ fn oversized_heads_get_414_and_431() {
     still_serving(&server);
 }
 
-/// Opens eight connections that each send `head` and then one more byte every 100 ms, for up to
-/// 15 s: never finishing, never silent long enough for the read timeout. Meanwhile a legitimate
-/// client must be answered every round, and every slow connection must end with a `408`.
-fn slow_clients_are_cut_off_while_others_are_served(server: &TestServer, head: &str) {
+/// Starts a server with a 1 s head deadline, a long read timeout (so only the deadline can cut
+/// anyone off) and two workers, then opens eight connections that each send `head` and then one
+/// more byte every 100 ms, for up to 15 s. Meanwhile a legitimate client must be answered every
+/// round, and every slow connection must end with a `408`.
+fn slow_clients_are_cut_off_while_others_are_served(head: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    let args = [
+        "--head-timeout",
+        "1",
+        "--read-timeout",
+        "60",
+        "--workers",
+        "2",
+    ];
+    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    let server = &server;
     let slow: Vec<TcpStream> = (0..8)
         .map(|_| {
             let mut s = TcpStream::connect(server.addr()).unwrap();
@@ -179,19 +191,7 @@ fn slow_clients_are_cut_off_while_others_are_served(server: &TestServer, head: &
 
 #[test]
 fn a_slowloris_is_cut_off_and_does_not_stop_legitimate_clients() {
-    let temp = tempfile::tempdir().unwrap();
-    // A long read timeout, so only the head deadline can cut the slow clients off.
-    let args = [
-        "--head-timeout",
-        "1",
-        "--read-timeout",
-        "60",
-        "--workers",
-        "2",
-    ];
-    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
     slow_clients_are_cut_off_while_others_are_served(
-        &server,
         "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ",
     );
 }
@@ -278,20 +278,9 @@ fn an_unsupported_http_version_is_answered_and_does_not_pin_a_thread() {
 
 #[test]
 fn a_slow_body_holds_no_worker_and_is_cut_off() {
-    // More slow senders than workers, each dribbling its body: bodies are read by the connection
-    // threads under the head deadline, so no worker is held.
-    let temp = tempfile::tempdir().unwrap();
-    let args = [
-        "--head-timeout",
-        "1",
-        "--read-timeout",
-        "60",
-        "--workers",
-        "2",
-    ];
-    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    // Bodies are read by the connection threads under the head deadline: no worker is held.
     let head = "POST /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
-    slow_clients_are_cut_off_while_others_are_served(&server, head);
+    slow_clients_are_cut_off_while_others_are_served(head);
 }
 
 #[test]
