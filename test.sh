@@ -19,7 +19,10 @@ if cargo tree -p tessera-core --no-default-features -e normal,features --locked 
     exit 1
 fi
 step "the npm package tessera-verifier (WebAssembly), and its tests in Node, Chromium, workerd and Deno"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+# (Re)install the pinned JS tools when node_modules is missing or older than package-lock.json.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+fi
 cargo build -p tessera-server --locked   # the JS tests talk to the real server too
 verifier-wasm/build.sh
 node --test verifier-wasm/tests/

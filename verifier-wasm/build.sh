@@ -2,33 +2,40 @@
 # Builds the npm package `tessera-verifier` into verifier-wasm/pkg/, with nothing downloaded:
 # the crate is compiled for wasm32-unknown-unknown (release-wasm profile), the wasm-bindgen
 # generator runs from crates.io source (tessera-bindgen, pinned to the same wasm-bindgen version),
-# and Debian's wasm-opt (package binaryen) shrinks the result when it is installed.
+# and wasm-opt from the npm package `binaryen` (pinned in package.json; run `npm ci` first) shrinks
+# the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=verifier-wasm/pkg
 wasm=target/wasm32-unknown-unknown/release-wasm/tessera_verifier.wasm
+wasm_opt=node_modules/.bin/wasm-opt
+if [ ! -x "$wasm_opt" ]; then
+    echo "build.sh: $wasm_opt not found: run \`npm ci\` in $(pwd) first" >&2
+    exit 1
+fi
 
 # The compact SHA-256 is a quarter of the size of the unrolled one, at some cost in speed.
-RUSTFLAGS="${RUSTFLAGS:-} --cfg sha2_backend_soft=\"compact\" " \
+flags='--cfg sha2_backend_soft="compact"'
+# Panic locations name source files: show crates.io sources as crates/<name>-<version>/..., not
+# as paths on the machine that built the package.
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+    flags+=" --remap-path-prefix=${registry%/}=crates"
+done
+RUSTFLAGS="${RUSTFLAGS:-} $flags" \
     cargo build --locked -q -p tessera-verifier --target wasm32-unknown-unknown --profile release-wasm
 cargo build --locked -q --release -p tessera-bindgen
-
-# wasm-opt runs before the bindings are generated: binaryen 108 (Debian 12) mistypes the externref
-# table that wasm-bindgen adds, while it handles the compiler's output correctly.
-if command -v wasm-opt >/dev/null; then
-    wasm-opt -Oz --strip-debug --strip-producers \
-        --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-        --enable-reference-types --enable-multivalue \
-        "$wasm" -o target/tessera_verifier.opt.wasm
-    wasm=target/tessera_verifier.opt.wasm
-else
-    echo "build.sh: wasm-opt not found (apt-get install binaryen); the .wasm is not size-optimised" >&2
-fi
 
 rm -rf "$out"
 mkdir -p "$out"
 target/release/tessera-bindgen "$wasm" "$out"
+
+# After the bindings are generated, so that what only the generator needed goes too.
+for module in "$out"/web/tessera_verifier_bg.wasm "$out"/node/tessera_verifier_bg.wasm; do
+    "$wasm_opt" -Oz --strip-debug --strip-producers --enable-reference-types --enable-bulk-memory \
+        --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+        --enable-multivalue "$module" -o "$module"
+done
 
 cp verifier-wasm/npm/package.json verifier-wasm/npm/node.mjs verifier-wasm/npm/node.d.mts "$out"/
 cp verifier-wasm/README.md "$out"/README.md

@@ -42,9 +42,12 @@ impl FormatError {
     }
 }
 
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl FormatError {
+    /// The sentence for people, such as the server's error messages and the WASM verifier's
+    /// `detail` (also what `Display` prints).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
             FormatError::TooLong => "token is longer than any valid token",
             FormatError::Prefix => "text is not a tessera token (it must start with \"tsr1.\")",
             FormatError::Parts => {
@@ -54,7 +57,13 @@ impl fmt::Display for FormatError {
             FormatError::TagLength => "token signature has the wrong length",
             FormatError::Payload => "token payload has an impossible length or key id",
             FormatError::Claims => "token claims are malformed",
-        })
+        }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -75,6 +84,12 @@ impl DecodeError {
     #[must_use]
     pub const fn code(self) -> &'static str {
         VerifyError::from_decode(self).code()
+    }
+
+    /// A sentence for people (see [`VerifyError::message`]).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        VerifyError::from_decode(self).message()
     }
 }
 
@@ -141,6 +156,31 @@ impl VerifyError {
         }
     }
 
+    /// A sentence for people, without the times `Display` adds (they are in the variant): for
+    /// callers that show the reason next to those fields, or that cannot afford formatting.
+    ///
+    /// ```
+    /// use tessera_core::{UnixTime, VerifyError};
+    ///
+    /// let expired = VerifyError::Expired { at: UnixTime::from_secs(5) };
+    /// assert_eq!(expired.message(), "token has expired");
+    /// assert_eq!(expired.to_string(), "token expired at unix time 5");
+    /// ```
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
+            VerifyError::Malformed(reason) => reason.message(),
+            VerifyError::UnsupportedVersion => {
+                "unsupported token version (this verifier understands tsr1 only)"
+            }
+            VerifyError::UnknownKey => "token was signed with a key this verifier does not have",
+            VerifyError::BadSignature => "token signature is invalid",
+            VerifyError::WrongAudience => "token was issued for a different audience",
+            VerifyError::NotYetValid { .. } => "token is not valid yet",
+            VerifyError::Expired { .. } => "token has expired",
+        }
+    }
+
     const fn from_decode(e: DecodeError) -> VerifyError {
         match e {
             DecodeError::Malformed(reason) => VerifyError::Malformed(reason),
@@ -153,18 +193,11 @@ impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyError::Malformed(reason) => write!(f, "malformed token: {reason}"),
-            VerifyError::UnsupportedVersion => {
-                f.write_str("unsupported token version (this verifier understands tsr1 only)")
-            }
-            VerifyError::UnknownKey => {
-                f.write_str("token was signed with a key this verifier does not have")
-            }
-            VerifyError::BadSignature => f.write_str("token signature is invalid"),
-            VerifyError::WrongAudience => f.write_str("token was issued for a different audience"),
             VerifyError::NotYetValid { from } => {
                 write!(f, "token is not valid yet (issued for unix time {from})")
             }
             VerifyError::Expired { at } => write!(f, "token expired at unix time {at}"),
+            other => f.write_str(other.message()),
         }
     }
 }
@@ -212,15 +245,24 @@ impl MintError {
     }
 }
 
-impl fmt::Display for MintError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl MintError {
+    /// The sentence for people, such as the server's error messages and the WASM verifier's
+    /// `detail` (also what `Display` prints).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
             MintError::Subject => "subject must be 1 to 128 bytes of UTF-8",
             MintError::Audience => "audience must be 1 to 32 characters from [A-Za-z0-9._:/-]",
             MintError::Scope => "each scope must be 1 to 32 characters from [A-Za-z0-9._:/-]",
             MintError::TooManyScopes => "a token carries at most 16 scopes",
             MintError::Times => "expires_at must be after issued_at, and auth_time not after it",
-        })
+        }
+    }
+}
+
+impl fmt::Display for MintError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -249,13 +291,22 @@ impl KeyError {
     }
 }
 
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl KeyError {
+    /// The sentence for people, such as the server's error messages and the WASM verifier's
+    /// `detail` (also what `Display` prints).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
             KeyError::Id => "key id must be 1 to 32 characters from [A-Za-z0-9._:/-]",
             KeyError::SecretTooShort => "key secret must be at least 32 bytes",
             KeyError::SecretTooLong => "key secret must be at most 64 bytes",
-        })
+        }
+    }
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -284,15 +335,24 @@ impl KeyringError {
     }
 }
 
-impl fmt::Display for KeyringError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl KeyringError {
+    /// The sentence for people, such as the server's error messages and the WASM verifier's
+    /// `detail` (also what `Display` prints).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
             KeyringError::DuplicateId => "a key with this id is already in the keyring",
             KeyringError::NoSuchKey => "no key with this id is in the keyring",
             KeyringError::SigningKey => {
                 "the signing key cannot be removed; rotate to a new key first"
             }
-        })
+        }
+    }
+}
+
+impl fmt::Display for KeyringError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -309,13 +369,22 @@ pub enum TimeError {
     TooLarge,
 }
 
-impl fmt::Display for TimeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl TimeError {
+    /// The sentence for people, such as the server's error messages and the WASM verifier's
+    /// `detail` (also what `Display` prints).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
             TimeError::NotFinite => "time must be a finite number of seconds",
             TimeError::Negative => "time must not be before the unix epoch",
             TimeError::TooLarge => "time is too far in the future",
-        })
+        }
+    }
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 

@@ -1,10 +1,21 @@
 //! JS bindings for tessera-core: check Tessera tokens offline in Node, browsers and edge workers.
 //! Every export only converts between JS values and core types and calls core; the token format,
 //! the checks and their order all live in `tessera-core`.
+//!
+//! Size matters here (the `.wasm` ships to browsers and edge workers), so on wasm the crate is
+//! `no_std` (with `alloc` and the small talc allocator) and it formats nothing with `core::fmt`:
+//! messages are core's `message()` sentences, numbers go through `itoa`. A panic (a bug: nothing a
+//! caller passes may cause one) traps.
+
+#![cfg_attr(target_family = "wasm", no_std)]
+
+extern crate alloc;
+
+use alloc::borrow::ToOwned as _;
+use alloc::string::String;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use core::fmt::Write as _;
 
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use tessera_core::{
@@ -12,6 +23,18 @@ use tessera_core::{
 };
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
+
+/// The allocator: talc is a fraction of the size of the default (dlmalloc) in the `.wasm`.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// A panic traps: the `RuntimeError` JS sees is the whole report, and no formatting code ships.
+#[cfg(target_family = "wasm")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -103,7 +126,8 @@ impl Verifier {
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         now: Option<f64>,
     ) -> Result<JsValue, JsError> {
-        let now = UnixTime::try_from_secs_f64(now.unwrap_or_else(|| js_sys::Date::now() / 1000.0))?;
+        let now = UnixTime::try_from_secs_f64(now.unwrap_or_else(|| js_sys::Date::now() / 1000.0))
+            .map_err(|e| JsError::new(e.message()))?;
         let result = match token_text(&token)? {
             Some(text) => self.keyring.verify(&text, &self.options, now),
             None => Err(VerifyError::Malformed(FormatError::TooLong)),
@@ -169,7 +193,8 @@ fn keyring(keys: &JsValue) -> Result<Keyring, JsError> {
             .ok_or_else(|| JsError::new("keys must not be empty"))??,
     );
     for k in parsed {
-        ring.add_verify_only(k?)?;
+        ring.add_verify_only(k?)
+            .map_err(|e| JsError::new(e.message()))?;
     }
     Ok(ring)
 }
@@ -184,15 +209,24 @@ fn key(value: &JsValue) -> Result<Key, JsError> {
     let bytes = if let Some(text) = secret.as_string() {
         URL_SAFE_NO_PAD
             .decode(text.trim_end_matches('='))
-            .map_err(|_| JsError::new(&format!("key {id}: secret is not base64url")))?
+            .map_err(|_| key_error(&id, ": secret is not base64url"))?
     } else if let Some(array) = secret.dyn_ref::<Uint8Array>() {
         array.to_vec()
     } else {
-        return Err(JsError::new(&format!(
-            "key {id}: secret must be a Uint8Array or a base64url string"
-        )));
+        return Err(key_error(
+            &id,
+            ": secret must be a Uint8Array or a base64url string",
+        ));
     };
-    Ok(Key::new(&id, &bytes)?)
+    Key::new(&id, &bytes).map_err(|e| JsError::new(e.message()))
+}
+
+/// "key <id><problem>", put together without `format!` (see the crate docs).
+fn key_error(id: &str, problem: &str) -> JsError {
+    let mut message = String::from("key ");
+    message.push_str(id);
+    message.push_str(problem);
+    JsError::new(&message)
 }
 
 fn verify_options(options: &JsValue) -> Result<VerifyOptions, JsError> {
@@ -218,7 +252,11 @@ fn verify_options(options: &JsValue) -> Result<VerifyOptions, JsError> {
         let secs = leeway
             .as_f64()
             .ok_or_else(|| JsError::new("options.leeway must be a number of seconds"))?;
-        result = result.with_leeway_secs(UnixTime::try_from_secs_f64(secs)?.as_secs());
+        result = result.with_leeway_secs(
+            UnixTime::try_from_secs_f64(secs)
+                .map_err(|e| JsError::new(e.message()))?
+                .as_secs(),
+        );
     }
     Ok(result)
 }
@@ -234,7 +272,10 @@ struct Json(String);
 
 impl Json {
     fn new() -> Json {
-        Json(String::from("{"))
+        // Room for a typical result, so that building it allocates once.
+        let mut json = String::with_capacity(1024);
+        json.push('{');
+        Json(json)
     }
 
     fn key(&mut self, key: &str) {
@@ -245,16 +286,28 @@ impl Json {
         self.0.push(':');
     }
 
+    /// `s` as a JSON string: runs that need no escaping are copied whole.
     fn string(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let special = |c: char| c == '"' || c == '\\' || c < ' ';
         self.0.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => self.0.push_str("\\\""),
-                '\\' => self.0.push_str("\\\\"),
-                c if u32::from(c) < 0x20 => {
-                    let _ = write!(self.0, "\\u{:04x}", u32::from(c));
+        for run in s.split_inclusive(special) {
+            let mut chars = run.chars();
+            match chars.next_back() {
+                Some(c) if special(c) => {
+                    self.0.push_str(chars.as_str());
+                    match c {
+                        '"' => self.0.push_str("\\\""),
+                        '\\' => self.0.push_str("\\\\"),
+                        control => {
+                            let control = control as usize;
+                            self.0.push_str("\\u00");
+                            self.0.push(char::from(HEX[control >> 4]));
+                            self.0.push(char::from(HEX[control & 0xf]));
+                        }
+                    }
                 }
-                c => self.0.push(c),
+                _ => self.0.push_str(run),
             }
         }
         self.0.push('"');
@@ -268,7 +321,7 @@ impl Json {
 
     fn number(mut self, key: &str, value: u64) -> Json {
         self.key(key);
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
         self
     }
 
@@ -314,7 +367,7 @@ fn rejection_json(e: VerifyError, flag: &str) -> String {
     let json = Json::new()
         .flag(flag, false)
         .text("reason", e.code())
-        .text("detail", &e.to_string());
+        .text("detail", e.message());
     match e {
         VerifyError::Malformed(format) => json.text("formatError", format.code()),
         VerifyError::Expired { at } => json.number("expiredAt", at.as_secs()),
@@ -322,4 +375,52 @@ fn rejection_json(e: VerifyError, flag: &str) -> String {
         _ => json,
     }
     .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Json;
+
+    fn round_trip(text: &str) -> String {
+        let json = Json::new().text("s", text).finish();
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        parsed["s"].as_str().expect("a string").to_owned()
+    }
+
+    #[test]
+    fn strings_survive_json_whatever_they_contain() {
+        for text in [
+            "",
+            "user-1234",
+            "say \"hi\"",
+            "back\\slash",
+            "\\\"",
+            "tab\tnew\nline\u{0}nul\u{1f}",
+            "ユーザー✓ 42",
+            "\"ü\\\n",
+        ] {
+            assert_eq!(round_trip(text), text);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_written_as_unicode_escapes() {
+        assert_eq!(
+            Json::new().text("s", "a\u{1}\n").finish(),
+            r#"{"s":"a\u0001\u000a"}"#
+        );
+    }
+
+    #[test]
+    fn numbers_flags_and_lists_make_one_object() {
+        let json = Json::new()
+            .flag("valid", true)
+            .number("n", u64::MAX)
+            .list("l", ["a", "b"].into_iter())
+            .finish();
+        assert_eq!(
+            json,
+            r#"{"valid":true,"n":18446744073709551615,"l":["a","b"]}"#
+        );
+    }
 }
