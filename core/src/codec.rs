@@ -3,8 +3,8 @@
 
 use alloc::string::String;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::{Out, URL_SAFE_NO_PAD};
+use smallvec::SmallVec;
 
 use crate::claims::{Claims, Limits, is_name};
 use crate::error::{DecodeError, FormatError};
@@ -38,30 +38,35 @@ const TAG_TEXT_LEN: usize = b64_len(TAG_LEN);
 /// Longest possible token text.
 pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) + 1 + TAG_TEXT_LEN;
 
+/// Payloads up to this many bytes are kept inline; longer ones (a long subject, many scopes) go to
+/// the heap. Typical tokens are 40 to 100 bytes, so verified claims stay small to move around.
+const INLINE_PAYLOAD: usize = 128;
+
+/// A decoded payload.
+pub(crate) type Payload = SmallVec<[u8; INLINE_PAYLOAD]>;
+
 /// A token's decoded bytes. The payload has only been checked far enough to read its key id.
 #[derive(Clone)]
 pub(crate) struct Raw {
-    pub(crate) payload: [u8; MAX_PAYLOAD_LEN],
-    pub(crate) len: usize,
+    pub(crate) payload: Payload,
     pub(crate) tag: [u8; TAG_LEN],
 }
 
 impl Raw {
-    pub(crate) const fn empty() -> Raw {
+    pub(crate) fn empty() -> Raw {
         Raw {
-            payload: [0; MAX_PAYLOAD_LEN],
-            len: 0,
+            payload: SmallVec::new(),
             tag: [0; TAG_LEN],
         }
     }
 
     pub(crate) fn payload(&self) -> &[u8] {
-        self.payload.get(..self.len).unwrap_or_default()
+        &self.payload
     }
 
     /// The key id field (the payload's first field), checked by [`decode`].
     pub(crate) fn key_id(&self) -> &str {
-        let len = usize::from(self.payload[0]);
+        let len = usize::from(self.payload.first().copied().unwrap_or_default());
         core::str::from_utf8(self.payload.get(1..=len).unwrap_or_default()).unwrap_or_default()
     }
 }
@@ -69,8 +74,6 @@ impl Raw {
 /// Splits and decodes token text into `raw`, in the order the spec fixes: length cap, prefix and
 /// version, parts, canonical base64url, payload length and key id.
 ///
-/// Decoding writes in place because a payload buffer is 800 bytes: moving it costs as much as
-/// everything else here.
 pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     let token = token.as_bytes();
     if token.len() > MAX_TOKEN_LEN {
@@ -91,30 +94,42 @@ pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     if tag_text.len() != TAG_TEXT_LEN {
         return Err(FormatError::TagLength.into());
     }
-    // 43 characters could hold 33 bytes as far as the length estimate knows; canonical decoding
-    // (unused trailing bits must be zero) leaves exactly 32.
-    let mut tag = [0; TAG_LEN + 1];
-    let tag_len = URL_SAFE_NO_PAD
-        .decode_slice(tag_text, &mut tag)
-        .map_err(|_| FormatError::Base64)?;
-    raw.tag = tag[..tag_len]
-        .try_into()
-        .map_err(|_| FormatError::TagLength)?;
+    decode_base64(tag_text, &mut raw.tag)?;
 
     if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
         return Err(FormatError::Payload.into());
     }
-    raw.len = URL_SAFE_NO_PAD
-        .decode_slice(payload_text, &mut raw.payload)
+    let len = URL_SAFE_NO_PAD
+        .decoded_length(payload_text)
         .map_err(|_| FormatError::Base64)?;
-    if raw.len < MIN_PAYLOAD_LEN {
+    if len < MIN_PAYLOAD_LEN {
         return Err(FormatError::Payload.into());
     }
+    raw.payload.resize(len, 0);
+    decode_base64_exact(payload_text, &mut raw.payload)?;
     let key_id_len = usize::from(raw.payload[0]);
-    if key_id_len >= raw.len || !is_name(&raw.payload[1..=key_id_len], Limits::KEY_ID) {
+    if key_id_len >= len || !is_name(&raw.payload[1..=key_id_len], Limits::KEY_ID) {
         return Err(FormatError::Payload.into());
     }
     Ok(())
+}
+
+/// Decodes canonical unpadded base64url `text` into `out`, which must be exactly as long as the
+/// decoded bytes: any other character, padding, or unused trailing bits that are not zero is a
+/// [`FormatError::Base64`].
+fn decode_base64(text: &[u8], out: &mut [u8]) -> Result<(), FormatError> {
+    if URL_SAFE_NO_PAD.decoded_length(text).ok() != Some(out.len()) {
+        return Err(FormatError::Base64);
+    }
+    decode_base64_exact(text, out)
+}
+
+/// [`decode_base64`] for an `out` already sized with `decoded_length(text)`.
+fn decode_base64_exact(text: &[u8], out: &mut [u8]) -> Result<(), FormatError> {
+    URL_SAFE_NO_PAD
+        .decode(text, Out::from_slice(out))
+        .map(|_| ())
+        .map_err(|_| FormatError::Base64)
 }
 
 /// Tells an unsupported version (`tsr<digits>.`) apart from text that is no Tessera token at all.
@@ -130,64 +145,62 @@ fn classify_prefix(token: &[u8]) -> DecodeError {
     }
 }
 
-/// Writes the payload for `claims` signed by `key_id` into `out` and returns its length.
-/// The caller has checked the claims, so every field fits its length byte and `out`.
-pub(crate) fn encode_payload(
-    key_id: &str,
-    claims: &Claims,
-    out: &mut [u8; MAX_PAYLOAD_LEN],
-) -> usize {
-    let mut w = Writer { out, len: 0 };
-    w.field(key_id.as_bytes());
-    w.field(claims.audience.as_bytes());
-    w.field(claims.subject.as_bytes());
-    w.u64(claims.issued_at.as_secs());
-    w.u64(claims.expires_at.as_secs());
-    w.u64(claims.auth_time.as_secs());
-    w.u64(claims.generation);
-    w.byte(u8::try_from(claims.scopes.len()).unwrap_or(u8::MAX));
+/// The payload for `claims` signed by `key_id`. The caller has checked the claims, so every field
+/// fits its length byte.
+pub(crate) fn encode_payload(key_id: &str, claims: &Claims) -> Payload {
+    let fields = [key_id, &claims.audience, &claims.subject];
+    let len = fields.iter().map(|f| 1 + f.len()).sum::<usize>()
+        + TIMES_LEN
+        + 1
+        + claims.scopes.iter().map(|s| 1 + s.len()).sum::<usize>();
+    let mut out = Payload::from_elem(0, len);
+    let mut w = Writer {
+        out: &mut out,
+        pos: 0,
+    };
+    for field in fields {
+        w.field(field.as_bytes());
+    }
+    for time in [claims.issued_at, claims.expires_at, claims.auth_time] {
+        w.bytes(&time.as_secs().to_be_bytes());
+    }
+    w.bytes(&claims.generation.to_be_bytes());
+    w.bytes(&[u8::try_from(claims.scopes.len()).unwrap_or(u8::MAX)]);
     for scope in &claims.scopes {
         w.field(scope.as_bytes());
     }
-    w.len
+    out
+}
+
+/// Fills a buffer sized in advance from the front.
+struct Writer<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+}
+
+impl Writer<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        let end = self.pos + bytes.len();
+        if let Some(dst) = self.out.get_mut(self.pos..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.pos = end;
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        self.bytes(&[u8::try_from(bytes.len()).unwrap_or(u8::MAX)]);
+        self.bytes(bytes);
+    }
 }
 
 /// Token text for an encoded payload and its tag.
 pub(crate) fn encode_text(payload: &[u8], tag: &[u8; TAG_LEN]) -> String {
     let mut text = String::with_capacity(PREFIX.len() + b64_len(payload.len()) + 1 + TAG_TEXT_LEN);
     text.push_str(PREFIX);
-    URL_SAFE_NO_PAD.encode_string(payload, &mut text);
+    URL_SAFE_NO_PAD.encode_append(payload, &mut text);
     text.push('.');
-    URL_SAFE_NO_PAD.encode_string(tag, &mut text);
+    URL_SAFE_NO_PAD.encode_append(tag, &mut text);
     text
-}
-
-struct Writer<'a> {
-    out: &'a mut [u8; MAX_PAYLOAD_LEN],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn byte(&mut self, b: u8) {
-        self.bytes(&[b]);
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        let end = self.len + bytes.len();
-        if let Some(dst) = self.out.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
-            self.len = end;
-        }
-    }
-
-    fn field(&mut self, bytes: &[u8]) {
-        self.byte(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
-        self.bytes(bytes);
-    }
-
-    fn u64(&mut self, v: u64) {
-        self.bytes(&v.to_be_bytes());
-    }
 }
 
 #[cfg(test)]
@@ -224,12 +237,12 @@ mod tests {
         claims.scopes = alloc::vec!["read".into(), "write:all".into()];
         claims.generation = u64::MAX;
         let mut raw = Raw::empty();
-        raw.len = encode_payload("k1", &claims, &mut raw.payload);
+        raw.payload = encode_payload("k1", &claims);
         let mut read = TokenClaims::new(raw.clone());
         assert_eq!(read.read(), Ok(()));
         assert_eq!(read.key_id(), "k1");
         assert_eq!(read.to_claims(), claims);
-        raw.len -= 1;
+        raw.payload.pop();
         assert_eq!(TokenClaims::new(raw).read(), Err(FormatError::Claims));
     }
 }

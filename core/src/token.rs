@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::claims::Claims;
-use crate::codec::{self, MAX_PAYLOAD_LEN, Raw};
+use crate::codec::{self, Raw};
 use crate::error::{DecodeError, MintError, VerifyError};
 use crate::key::Key;
 use crate::options::VerifyOptions;
@@ -194,9 +194,7 @@ fn check(
 /// Mints a token for `claims`, signed by `key`.
 pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
-    let mut payload = [0; MAX_PAYLOAD_LEN];
-    let len = codec::encode_payload(key.id().as_str(), claims, &mut payload);
-    let payload = &payload[..len];
-    let tag = key.mac().tag(PREFIX.as_bytes(), payload);
-    Ok(codec::encode_text(payload, &tag))
+    let payload = codec::encode_payload(key.id().as_str(), claims);
+    let tag = key.mac().tag(PREFIX.as_bytes(), &payload);
+    Ok(codec::encode_text(&payload, &tag))
 }

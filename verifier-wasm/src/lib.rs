@@ -14,8 +14,7 @@ extern crate alloc;
 use alloc::borrow::ToOwned as _;
 use alloc::string::String;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::URL_SAFE_NO_PAD;
 
 use js_sys::{Array, JsString, Reflect, Uint8Array};
 use tessera_core::{
@@ -208,7 +207,7 @@ fn key(value: &JsValue) -> Result<Key, JsError> {
     let secret = field("secret");
     let bytes = if let Some(text) = secret.as_string() {
         URL_SAFE_NO_PAD
-            .decode(text.trim_end_matches('='))
+            .decode_to_vec(text.trim_end_matches('='))
             .map_err(|_| key_error(&id, ": secret is not base64url"))?
     } else if let Some(array) = secret.dyn_ref::<Uint8Array>() {
         array.to_vec()
