@@ -59,10 +59,15 @@ token=$(curl -fsS -u bench:bench-password "$server/api/token" | python3 -c 'impo
 basic=$(printf 'bench:bench-password' | base64)
 
 echo "machine: $(nproc) cores; $CONNECTIONS connections, $WORKERS workers, $DURATION per run"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$floor/" >"$tmp/floor.txt"
-summary "floor: tiny_http hello-world" "$tmp/floor.txt"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$server/api/resource" >"$tmp/token.txt"
-summary "tessera GET /api/resource (token)" "$tmp/token.txt"
+# Floor and token path alternate, three runs each, and the ratio is taken of the medians: the
+# machine's drift between runs is larger than most effects. Both get the same request (the floor
+# ignores the token), so the difference is what tessera does with it.
+for round in 1 2 3; do
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$floor/" >"$tmp/floor-$round.txt"
+    summary "floor: tiny_http hello-world (run $round)" "$tmp/floor-$round.txt"
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$server/api/resource" >"$tmp/token-$round.txt"
+    summary "tessera GET /api/resource (token) (run $round)" "$tmp/token-$round.txt"
+done
 
 # Argon2 time per hash: sequential logins on one connection.
 wrk -t1 -c1 -d5s --latency -H "Authorization: Basic $basic" "$server/api/token" >"$tmp/one-login.txt"
@@ -97,9 +102,14 @@ def ok_per_sec(name):
 def p99_ms(name):
     m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", open(f"{tmp}/{name}.txt").read(), re.M)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+def median(values):
+    return sorted(values)[len(values) // 2]
 hash_ms = 1000 / rps("one-login")
-print(f"token path / floor throughput:           {rps('token') / rps('floor'):.2f}  (goal >= 0.80)")
-print(f"token p99 during flood / without flood:  {p99_ms('token-flood') / p99_ms('token'):.2f}  (goal <= 2)")
+floor_rps = median([rps(f"floor-{r}") for r in (1, 2, 3)])
+token_rps = median([rps(f"token-{r}") for r in (1, 2, 3)])
+token_p99 = median([p99_ms(f"token-{r}") for r in (1, 2, 3)])
+print(f"token path / floor throughput (medians): {token_rps:.0f} / {floor_rps:.0f} = {token_rps / floor_rps:.2f}  (goal >= 0.80)")
+print(f"token p99 during flood / without flood:  {p99_ms('token-flood'):.2f} ms / {token_p99:.2f} ms = {p99_ms('token-flood') / token_p99:.2f}  (goal <= 2)")
 limit = cores / (hash_ms / 1000)
 print(f"logins/s (flood alone) / limit:          {ok_per_sec('flood-alone'):.0f} / {limit:.0f} = {ok_per_sec('flood-alone') / limit:.2f}  (goal >= 0.90; limit = {cores} cores / {hash_ms:.1f} ms per login; 503s not counted)")
 print(f"logins/s while the token path is loaded: {ok_per_sec('flood'):.0f}")

@@ -98,6 +98,12 @@ impl Reply {
         self.user = Some(id);
         self
     }
+
+    /// Whether this answer tells the client to come back later (it carries `Retry-After`).
+    #[must_use]
+    pub fn asks_to_retry_later(&self) -> bool {
+        self.headers.iter().any(|(name, _)| *name == "Retry-After")
+    }
 }
 
 impl From<ApiError> for Reply {

@@ -1,7 +1,7 @@
 //! The only tiny_http file: a pool of worker threads, the body-size limit, converting a tiny_http
 //! request into an `ApiRequest`, responding exactly once, and one log line per request.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,12 @@ use tiny_http::{Header, HttpLimits, Request, Response, Server};
 use crate::api::{ApiRequest, Method, Reply};
 use crate::error::ApiError;
 use crate::router;
+use crate::tarpit::Tarpit;
 use crate::users::App;
+
+/// How long an answer that asks the client to retry later is held back (see `tarpit.rs`).
+/// Well under the one second `Retry-After` asks for, so no client that obeys it waits longer.
+const RETRY_LATER_HOLD: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// How the HTTP layer protects itself.
 #[derive(Debug, Clone)]
@@ -34,6 +39,7 @@ pub struct Limits {
 pub struct HttpServer {
     server: Arc<Server>,
     workers: Vec<JoinHandle<()>>,
+    tarpit: Arc<Tarpit>,
     stopping: Arc<AtomicBool>,
     addr: SocketAddr,
 }
@@ -75,17 +81,21 @@ impl HttpServer {
         );
         let (workers, body_limit) = (limits.workers, limits.body_limit);
         let stopping = Arc::new(AtomicBool::new(false));
+        // Every held answer keeps its connection, so the connection cap bounds them too.
+        let tarpit = Arc::new(Tarpit::start(RETRY_LATER_HOLD, limits.max_connections)?);
         let workers = (0..workers.max(1))
             .map(|i| {
                 let (server, stopping, app) = (server.clone(), stopping.clone(), app.clone());
+                let tarpit = tarpit.clone();
                 std::thread::Builder::new()
                     .name(format!("tessera-worker-{i}"))
-                    .spawn(move || work(&server, &stopping, &app, body_limit))
+                    .spawn(move || work(&server, &stopping, &app, &tarpit, body_limit))
             })
             .collect::<std::io::Result<Vec<_>>>()?;
         Ok(HttpServer {
             server,
             workers,
+            tarpit,
             stopping,
             addr,
         })
@@ -97,7 +107,8 @@ impl HttpServer {
         self.addr
     }
 
-    /// Stops taking new requests, lets the requests in flight finish, and joins the workers.
+    /// Stops taking new requests, lets the requests in flight finish, joins the workers, and
+    /// sends the answers the tarpit still holds (within one hold).
     pub fn shutdown(self) {
         self.stopping.store(true, Ordering::SeqCst);
         for _ in &self.workers {
@@ -106,20 +117,21 @@ impl HttpServer {
         for worker in self.workers {
             let _ = worker.join();
         }
+        drop(self.tarpit);
     }
 }
 
-fn work(server: &Server, stopping: &AtomicBool, app: &App, body_limit: usize) {
+fn work(server: &Server, stopping: &AtomicBool, app: &App, tarpit: &Tarpit, body_limit: usize) {
     while !stopping.load(Ordering::SeqCst) {
         match server.recv() {
-            Ok(request) => handle(request, app, body_limit),
+            Ok(request) => handle(request, app, tarpit, body_limit),
             Err(_) if stopping.load(Ordering::SeqCst) => break,
             Err(e) => eprintln!("tessera: accept error: {e}"),
         }
     }
 }
 
-fn handle(mut request: Request, app: &App, body_limit: usize) {
+fn handle(mut request: Request, app: &App, tarpit: &Tarpit, body_limit: usize) {
     let started = Instant::now();
     let method = match request.method() {
         tiny_http::Method::Get => Method::Get,
@@ -181,7 +193,7 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
     };
 
     let line = format!(
-        "{} {} {} {:.1}ms{}",
+        "{} {} {} {:.1}ms{}\n",
         method_name(method),
         path,
         reply.status,
@@ -191,9 +203,17 @@ fn handle(mut request: Request, app: &App, body_limit: usize) {
             .map(|id| format!(" user={id}"))
             .unwrap_or_default()
     );
-    // Logged before the answer goes out, so a client that has its answer finds the line.
-    eprintln!("{line}");
-    respond(request, reply, method == Method::Head);
+    // Logged before the answer goes out, so a client that has its answer finds the line. One
+    // write: stderr is unbuffered, and `eprintln!` would make a system call per piece.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    let head = method == Method::Head;
+    if reply.asks_to_retry_later() {
+        if let Err(answer_now) = tarpit.hold(move || respond(request, reply, head)) {
+            answer_now();
+        }
+    } else {
+        respond(request, reply, head);
+    }
 }
 
 fn respond(request: Request, reply: Reply, head: bool) {

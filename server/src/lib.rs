@@ -11,6 +11,7 @@ pub mod http;
 pub mod keyfile;
 pub mod router;
 pub mod store;
+pub mod tarpit;
 pub mod throttle;
 pub mod users;
 

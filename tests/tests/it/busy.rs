@@ -1,4 +1,5 @@
-//! A login flood is bounded: past the hashing queue, logins get 503 with Retry-After at once,
+//! A login flood is bounded: past the hashing queue, logins get 503 with Retry-After (held back
+//! for a moment, so a client that ignores it cannot keep the server busy with refusals),
 //! while token-authenticated requests keep being answered.
 
 use tessera_tests::{TestServer, login, register};
@@ -67,4 +68,49 @@ fn a_login_flood_is_shed_with_503_and_tokens_keep_working() {
     }
     assert!(logins.iter().any(|r| r.status == 200));
     assert!(logins.iter().all(|r| r.status == 200 || r.status == 503));
+}
+
+#[test]
+fn a_refusal_that_asks_to_retry_later_is_held_back_before_it_is_sent() {
+    // A client that ignores Retry-After and asks again at once must not turn refusals into a
+    // busy loop for the server: the 503 goes out only after a short hold (250 ms).
+    let temp = tempfile::tempdir().unwrap();
+    let args = [
+        "--hash-concurrency",
+        "1",
+        "--hash-queue",
+        "1",
+        "--argon2-m-cost",
+        "65536",
+        "--argon2-t-cost",
+        "3",
+    ];
+    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    assert_eq!(register(&server, "xavier", "password-1").status, 201);
+
+    let timed: Vec<(u16, std::time::Duration)> = std::thread::scope(|s| {
+        let logins: Vec<_> = (0..6)
+            .map(|_| {
+                let server = &server;
+                s.spawn(move || {
+                    let started = std::time::Instant::now();
+                    let r = server
+                        .req("GET", "/api/token")
+                        .basic("xavier", "password-1")
+                        .send();
+                    (r.status, started.elapsed())
+                })
+            })
+            .collect();
+        logins.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let shed: Vec<_> = timed.iter().filter(|(status, _)| *status == 503).collect();
+    assert!(!shed.is_empty(), "no login was shed: {timed:?}");
+    for (_, took) in shed {
+        assert!(
+            *took >= std::time::Duration::from_millis(240),
+            "a 503 came back after {took:?}, before the hold was over"
+        );
+    }
 }
