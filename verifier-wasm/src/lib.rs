@@ -288,27 +288,26 @@ impl Json {
     /// `s` as a JSON string: runs that need no escaping are copied whole.
     fn string(&mut self, s: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let special = |c: char| c == '"' || c == '\\' || c < ' ';
         self.0.push('"');
-        for run in s.split_inclusive(special) {
-            let mut chars = run.chars();
-            match chars.next_back() {
-                Some(c) if special(c) => {
-                    self.0.push_str(chars.as_str());
-                    match c {
-                        '"' => self.0.push_str("\\\""),
-                        '\\' => self.0.push_str("\\\\"),
-                        control => {
-                            let control = control as usize;
-                            self.0.push_str("\\u00");
-                            self.0.push(char::from(HEX[control >> 4]));
-                            self.0.push(char::from(HEX[control & 0xf]));
-                        }
-                    }
-                }
-                _ => self.0.push_str(run),
+        let mut run_start = 0;
+        for (i, &b) in s.as_bytes().iter().enumerate() {
+            if b != b'"' && b != b'\\' && b >= b' ' {
+                continue;
             }
+            // `b` is ASCII, so `i` is a character boundary and `get` always succeeds.
+            self.0.push_str(s.get(run_start..i).unwrap_or_default());
+            match b {
+                b'"' => self.0.push_str("\\\""),
+                b'\\' => self.0.push_str("\\\\"),
+                control => {
+                    self.0.push_str("\\u00");
+                    self.0.push(char::from(HEX[usize::from(control >> 4)]));
+                    self.0.push(char::from(HEX[usize::from(control & 0xf)]));
+                }
+            }
+            run_start = i + 1;
         }
+        self.0.push_str(s.get(run_start..).unwrap_or_default());
         self.0.push('"');
     }
 
