@@ -145,19 +145,18 @@ fn classify_prefix(token: &[u8]) -> DecodeError {
     }
 }
 
-/// The payload for `claims` signed by `key_id`. The caller has checked the claims, so every field
-/// fits its length byte.
-pub(crate) fn encode_payload(key_id: &str, claims: &Claims) -> Payload {
+/// Writes the payload for `claims` signed by `key_id` into `out` (replacing what it held). The
+/// caller has checked the claims, so every field fits its length byte. Filling the caller's buffer
+/// rather than returning one saves moving it.
+pub(crate) fn encode_payload(key_id: &str, claims: &Claims, out: &mut Payload) {
     let fields = [key_id, &claims.audience, &claims.subject];
     let len = fields.iter().map(|f| 1 + f.len()).sum::<usize>()
         + TIMES_LEN
         + 1
         + claims.scopes.iter().map(|s| 1 + s.len()).sum::<usize>();
-    let mut out = Payload::from_elem(0, len);
-    let mut w = Writer {
-        out: &mut out,
-        pos: 0,
-    };
+    out.clear();
+    out.resize(len, 0);
+    let mut w = Writer { out, pos: 0 };
     for field in fields {
         w.field(field.as_bytes());
     }
@@ -169,7 +168,6 @@ pub(crate) fn encode_payload(key_id: &str, claims: &Claims) -> Payload {
     for scope in &claims.scopes {
         w.field(scope.as_bytes());
     }
-    out
 }
 
 /// Fills a buffer sized in advance from the front.
@@ -237,7 +235,7 @@ mod tests {
         claims.scopes = alloc::vec!["read".into(), "write:all".into()];
         claims.generation = u64::MAX;
         let mut raw = Raw::empty();
-        raw.payload = encode_payload("k1", &claims);
+        encode_payload("k1", &claims, &mut raw.payload);
         let mut read = TokenClaims::new(raw.clone());
         assert_eq!(read.read(), Ok(()));
         assert_eq!(read.key_id(), "k1");

@@ -194,7 +194,8 @@ fn check(
 /// Mints a token for `claims`, signed by `key`.
 pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
-    let payload = codec::encode_payload(key.id().as_str(), claims);
+    let mut payload = codec::Payload::new();
+    codec::encode_payload(key.id().as_str(), claims, &mut payload);
     let tag = key.mac().tag(PREFIX.as_bytes(), &payload);
     Ok(codec::encode_text(&payload, &tag))
 }
