@@ -29,6 +29,7 @@ cargo build --locked -q --release -p tessera-bindgen
 rm -rf "$out"
 mkdir -p "$out"
 target/release/tessera-bindgen "$wasm" "$out"
+node verifier-wasm/inline-snippets.mjs "$out"/web "$out"/node
 
 # After the bindings are generated, so that what only the generator needed goes too.
 for module in "$out"/web/tessera_verifier_bg.wasm "$out"/node/tessera_verifier_bg.wasm; do

