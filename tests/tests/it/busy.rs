@@ -4,10 +4,10 @@
 
 use tessera_tests::{TestServer, login, register};
 
-#[test]
-fn a_login_flood_is_shed_with_503_and_tokens_keep_working() {
+/// A server that hashes one password at a time, lets one more wait, and hashes slowly on purpose
+/// (64 MiB, 3 passes), so a handful of concurrent logins overflows it.
+fn one_slow_hash_at_a_time() -> (TestServer, tempfile::TempDir) {
     let temp = tempfile::tempdir().unwrap();
-    // One hash at a time, one waiting, and a deliberately slow hash (64 MiB, 3 passes).
     let args = [
         "--hash-concurrency",
         "1",
@@ -19,6 +19,12 @@ fn a_login_flood_is_shed_with_503_and_tokens_keep_working() {
         "3",
     ];
     let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    (server, temp)
+}
+
+#[test]
+fn a_login_flood_is_shed_with_503_and_tokens_keep_working() {
+    let (server, _temp) = one_slow_hash_at_a_time();
     assert_eq!(register(&server, "wendy", "password-1").status, 201);
     let token = login(&server, "wendy", "password-1");
 
@@ -74,18 +80,7 @@ fn a_login_flood_is_shed_with_503_and_tokens_keep_working() {
 fn a_refusal_that_asks_to_retry_later_is_held_back_before_it_is_sent() {
     // A client that ignores Retry-After and asks again at once must not turn refusals into a
     // busy loop for the server: the 503 goes out only after a short hold (250 ms).
-    let temp = tempfile::tempdir().unwrap();
-    let args = [
-        "--hash-concurrency",
-        "1",
-        "--hash-queue",
-        "1",
-        "--argon2-m-cost",
-        "65536",
-        "--argon2-t-cost",
-        "3",
-    ];
-    let server = TestServer::start(&temp.path().join("data"), &args).unwrap();
+    let (server, _temp) = one_slow_hash_at_a_time();
     assert_eq!(register(&server, "xavier", "password-1").status, 201);
 
     let timed: Vec<(u16, std::time::Duration)> = std::thread::scope(|s| {
