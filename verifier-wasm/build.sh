@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the npm package `tessera-verifier` into verifier-wasm/pkg/, with nothing fetched from outside
-# the package registries: the crate is compiled for wasm32-unknown-unknown (release-wasm profile), the wasm-bindgen
-# generator runs from crates.io source (tessera-bindgen, pinned to the same wasm-bindgen version),
-# and wasm-opt from the npm package `binaryen` (pinned in package-lock.json; installed with `npm ci`
-# when missing) shrinks the result. Debian's binaryen 108 is not used: it cannot run after
-# wasm-bindgen (it mistypes the externref table) and leaves the module 9 KB bigger.
+# Builds the npm package `tessera-verifier` into verifier-wasm/pkg/, with nothing fetched from
+# outside the package registries: the crate is compiled for wasm32-unknown-unknown (release-wasm
+# profile), the wasm-bindgen generator runs from crates.io source (tessera-bindgen, pinned to the
+# same wasm-bindgen version), and wasm-opt from the npm package `binaryen` (pinned in
+# package-lock.json; installed with `npm ci` when missing) shrinks the result. Debian's binaryen
+# 108 is not used: it cannot run after wasm-bindgen (it mistypes the externref table) and leaves
+# the module 9 KB bigger.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
