@@ -192,13 +192,27 @@ impl TestServer {
     /// # Panics
     ///
     /// If the signal cannot be sent.
-    pub fn terminate(mut self) -> (ExitStatus, Option<tempfile::TempDir>) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
+    pub fn terminate(self) -> (ExitStatus, Option<tempfile::TempDir>) {
+        self.sigterm_now();
+        self.wait_for_exit()
+    }
+
+    /// Sends SIGTERM without waiting (usable while other threads still talk to the server);
+    /// [`TestServer::wait_for_exit`] then says how it ended.
+    ///
+    /// # Panics
+    ///
+    /// If the signal cannot be sent.
+    pub fn sigterm_now(&self) {
+        self.signal("-TERM");
+    }
+
+    /// Waits for the server to exit after a signal.
+    ///
+    /// # Panics
+    ///
+    /// If waiting fails.
+    pub fn wait_for_exit(mut self) -> (ExitStatus, Option<tempfile::TempDir>) {
         let status = self.child.wait().expect("server exits");
         (status, self._temp.take())
     }
@@ -209,9 +223,13 @@ impl TestServer {
     ///
     /// If the signal cannot be sent.
     pub fn kill9_now(&self) {
+        self.signal("-KILL");
+    }
+
+    fn signal(&self, signal: &str) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
-            .args(["-KILL", &pid])
+            .args([signal, &pid])
             .status()
             .expect("kill runs");
         assert!(sent.success());

@@ -184,3 +184,30 @@ fn unknown_users_and_wrong_passwords_take_the_same_time() {
         "unknown {u:?} vs wrong password {w:?}: ratio {ratio:.2}"
     );
 }
+
+#[test]
+fn a_refusal_still_held_when_the_server_stops_is_sent_before_it_exits() {
+    let (server, _temp) = start(&["--lockout-after", "1", "--login-burst-per-address", "1000"]);
+    assert_eq!(register(&server, "zoe", "password-1").status, 201);
+    for _ in 0..2 {
+        assert_eq!(login(&server, "zoe", "wrong-pass").status, 401);
+    }
+    let refusals = |log: &str| log.lines().filter(|l| l.contains(" 429 ")).count();
+    let before = refusals(&server.log());
+
+    let held = std::thread::scope(|s| {
+        let held = s.spawn(|| login(&server, "zoe", "password-1"));
+        // The log line is written before the answer is held: wait (bounded) for it, then stop.
+        for _ in 0..500 {
+            if refusals(&server.log()) > before {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        server.sigterm_now();
+        held.join().unwrap()
+    });
+    let (status, _) = server.wait_for_exit();
+    assert_eq!(held.status, 429, "the held refusal went out");
+    assert!(status.success(), "SIGTERM exits 0: {status:?}");
+}
