@@ -42,6 +42,10 @@ pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) 
 /// the heap. Typical tokens are 40 to 100 bytes, so verified claims stay small to move around.
 const INLINE_PAYLOAD: usize = 128;
 
+/// Where buffers are sized from: `extend_from_slice` copies in one go, where `SmallVec::resize`
+/// pushes byte by byte.
+static ZEROS: [u8; MAX_PAYLOAD_LEN] = [0; MAX_PAYLOAD_LEN];
+
 /// A decoded payload.
 pub(crate) type Payload = SmallVec<[u8; INLINE_PAYLOAD]>;
 
@@ -82,12 +86,9 @@ pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     let Some(rest) = token.strip_prefix(PREFIX.as_bytes()) else {
         return Err(classify_prefix(token));
     };
-    let dot = rest
-        .iter()
-        .position(|&b| b == b'.')
-        .ok_or(FormatError::Parts)?;
+    let dot = memchr::memchr(b'.', rest).ok_or(FormatError::Parts)?;
     let (payload_text, tag_text) = (&rest[..dot], &rest[dot + 1..]);
-    if tag_text.contains(&b'.') {
+    if memchr::memchr(b'.', tag_text).is_some() {
         return Err(FormatError::Parts.into());
     }
 
@@ -105,7 +106,9 @@ pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     if len < MIN_PAYLOAD_LEN {
         return Err(FormatError::Payload.into());
     }
-    raw.payload.resize(len, 0);
+    raw.payload.clear();
+    raw.payload
+        .extend_from_slice(ZEROS.get(..len).ok_or(FormatError::Payload)?);
     decode_base64_exact(payload_text, &mut raw.payload)?;
     let key_id_len = usize::from(raw.payload[0]);
     if key_id_len >= len || !is_name(&raw.payload[1..=key_id_len], Limits::KEY_ID) {
@@ -155,7 +158,7 @@ pub(crate) fn encode_payload(key_id: &str, claims: &Claims, out: &mut Payload) {
         + 1
         + claims.scopes.iter().map(|s| 1 + s.len()).sum::<usize>();
     out.clear();
-    out.resize(len, 0);
+    out.extend_from_slice(ZEROS.get(..len).unwrap_or_default());
     let mut w = Writer { out, pos: 0 };
     for field in fields {
         w.field(field.as_bytes());

@@ -174,7 +174,7 @@ fn check(
         return Err(VerifyError::BadSignature);
     }
     claims.read()?;
-    if claims.audience() != options.audience() {
+    if !claims.audience_is(options.audience()) {
         return Err(VerifyError::WrongAudience);
     }
     let leeway = options.leeway_secs();

@@ -127,6 +127,12 @@ impl TokenClaims {
         self.text(self.audience)
     }
 
+    /// Whether the audience is `expected`: compared as bytes, without the UTF-8 check that
+    /// [`TokenClaims::audience`] makes.
+    pub(crate) fn audience_is(&self, expected: &str) -> bool {
+        span(self.raw.payload(), self.audience) == expected.as_bytes()
+    }
+
     /// Who the token is about: the user id.
     #[must_use]
     pub fn subject(&self) -> &str {
