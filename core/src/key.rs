@@ -87,7 +87,7 @@ impl Key {
         }
         Ok(Key {
             id,
-            mac: MacKey::new(secret),
+            mac: MacKey::new(secret, crate::codec::PREFIX.as_bytes()),
         })
     }
 

@@ -170,7 +170,7 @@ fn check(
     now: UnixTime,
 ) -> Result<(), VerifyError> {
     let raw = claims.raw();
-    if !key.mac().verify(PREFIX.as_bytes(), raw.payload(), &raw.tag) {
+    if !key.mac().verify(raw.payload(), &raw.tag) {
         return Err(VerifyError::BadSignature);
     }
     claims.read()?;
@@ -196,6 +196,6 @@ pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
     let mut payload = codec::Payload::new();
     codec::encode_payload(key.id().as_str(), claims, &mut payload);
-    let tag = key.mac().tag(PREFIX.as_bytes(), &payload);
+    let tag = key.mac().tag(&payload);
     Ok(codec::encode_text(&payload, &tag))
 }
