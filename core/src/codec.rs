@@ -77,7 +77,6 @@ impl Raw {
 
 /// Splits and decodes token text into `raw`, in the order the spec fixes: length cap, prefix and
 /// version, parts, canonical base64url, payload length and key id.
-///
 pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     let token = token.as_bytes();
     if token.len() > MAX_TOKEN_LEN {

@@ -170,6 +170,7 @@ fn check(
     now: UnixTime,
 ) -> Result<(), VerifyError> {
     let raw = claims.raw();
+    // The tag covers `tsr1.` || payload; the key's MAC state absorbed the prefix when it was made.
     if !key.mac().verify(raw.payload(), &raw.tag) {
         return Err(VerifyError::BadSignature);
     }
@@ -196,6 +197,6 @@ pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
     let mut payload = codec::Payload::new();
     codec::encode_payload(key.id().as_str(), claims, &mut payload);
-    let tag = key.mac().tag(&payload);
+    let tag = key.mac().tag(&payload); // over `tsr1.` || payload, as in `check`
     Ok(codec::encode_text(&payload, &tag))
 }
