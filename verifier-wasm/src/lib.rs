@@ -3,7 +3,7 @@
 //! the checks and their order all live in `tessera-core`.
 //!
 //! Size matters here (the `.wasm` ships to browsers and edge workers), so on wasm the crate is
-//! `no_std` (with `alloc` and the small talc allocator) and it formats nothing with `core::fmt`:
+//! `no_std` (with `alloc` and std's own allocator, dlmalloc) and it formats nothing with `core::fmt`:
 //! messages are core's `message()` sentences, and results are built in JS from one string and a
 //! few numbers. A panic (a bug: nothing a caller passes may cause one) traps.
 
@@ -23,10 +23,10 @@ use tessera_core::{
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
 
-/// The allocator: talc is a fraction of the size of the default (dlmalloc) in the `.wasm`.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+/// Without std the allocator has to be named: the one std itself uses on wasm32.
+#[cfg(target_family = "wasm")]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
 /// A panic traps: the `RuntimeError` JS sees is the whole report, and no formatting code ships.
 #[cfg(target_family = "wasm")]
