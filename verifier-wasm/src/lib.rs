@@ -5,7 +5,9 @@
 //! Size matters here (the `.wasm` ships to browsers and edge workers), so on wasm the crate is
 //! `no_std` (with `alloc` and std's own allocator, dlmalloc) and it formats nothing with `core::fmt`:
 //! messages are core's `message()` sentences, and results are built in JS from one string and a
-//! few numbers. A panic (a bug: nothing a caller passes may cause one) traps.
+//! few numbers. That is why errors are mapped with `JsError::new(e.message())` rather than `?`
+//! (whose `From` impl formats with `Display`): `?` costs 7 KB of `.wasm`, measured. A panic (a
+//! bug: nothing a caller passes may cause one) traps.
 
 #![cfg_attr(target_family = "wasm", no_std)]
 
