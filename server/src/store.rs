@@ -297,15 +297,7 @@ impl Store {
     ///
     /// [`StoreError::Io`].
     pub fn user(&self, id: u64) -> Result<Option<User>, StoreError> {
-        self.run(|db| {
-            let txn = db.begin_read().map_err(io)?;
-            let users = txn.open_table(USERS).map_err(io)?;
-            users
-                .get(id)
-                .map_err(io)?
-                .map(|v| decode(v.value()))
-                .transpose()
-        })
+        self.run(|db| user_in(&db.begin_read().map_err(io)?, id))
     }
 
     /// The user with this (normalised) username.
@@ -320,12 +312,7 @@ impl Store {
             let Some(id) = names.get(username).map_err(io)?.map(|v| v.value()) else {
                 return Ok(None);
             };
-            let users = txn.open_table(USERS).map_err(io)?;
-            users
-                .get(id)
-                .map_err(io)?
-                .map(|v| decode(v.value()))
-                .transpose()
+            user_in(&txn, id)
         })
     }
 
@@ -409,6 +396,16 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 
 fn encode(user: &User) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(user).map_err(io)
+}
+
+/// The user with this id, read in `txn`.
+fn user_in(txn: &redb::ReadTransaction, id: u64) -> Result<Option<User>, StoreError> {
+    let users = txn.open_table(USERS).map_err(io)?;
+    users
+        .get(id)
+        .map_err(io)?
+        .map(|v| decode(v.value()))
+        .transpose()
 }
 
 fn decode(bytes: &[u8]) -> Result<User, StoreError> {

@@ -167,27 +167,20 @@ fn a_hash_with_older_weaker_parameters_is_upgraded_at_the_next_login() {
     let before = stdout(&tessera(&["user", "list", "--data-dir", data], ""));
     assert!(before.contains("argon2id m=1024,t=1,p=1"), "{before}");
 
-    let server = TestServer::start(&dir, &[]).unwrap();
-    assert_eq!(
+    let login_status = |server: &TestServer| {
         server
             .req("GET", "/api/token")
             .basic("ulla", "password-1")
             .send()
-            .status,
-        200
-    );
+            .status
+    };
+    let server = TestServer::start(&dir, &[]).unwrap();
+    assert_eq!(login_status(&server), 200);
     let _ = server.terminate();
     let after = stdout(&tessera(&["user", "list", "--data-dir", data], ""));
     assert!(after.contains("argon2id m=19456,t=2,p=1"), "{after}");
 
     // The upgraded hash still opens the account.
     let server = TestServer::start(&dir, &[]).unwrap();
-    assert_eq!(
-        server
-            .req("GET", "/api/token")
-            .basic("ulla", "password-1")
-            .send()
-            .status,
-        200
-    );
+    assert_eq!(login_status(&server), 200);
 }
