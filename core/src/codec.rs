@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use crate::claims::{Claims, Limits, is_name};
 use crate::error::{DecodeError, FormatError};
-use crate::mac::TAG_LEN;
+pub(crate) use crate::mac::TAG_LEN;
 
 /// The v1 prefix. It is also the MAC's domain-separation string.
 pub(crate) const PREFIX: &str = "tsr1.";
@@ -40,7 +40,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) 
 
 /// Payloads up to this many bytes are kept inline; longer ones (a long subject, many scopes) go to
 /// the heap. Typical tokens are 40 to 100 bytes, so verified claims stay small to move around.
-const INLINE_PAYLOAD: usize = 128;
+const INLINE_PAYLOAD: usize = 96;
 
 /// Where buffers are sized from: `extend_from_slice` copies in one go, where `SmallVec::resize`
 /// pushes byte by byte.
@@ -49,36 +49,44 @@ static ZEROS: [u8; MAX_PAYLOAD_LEN] = [0; MAX_PAYLOAD_LEN];
 /// A decoded payload.
 pub(crate) type Payload = SmallVec<[u8; INLINE_PAYLOAD]>;
 
-/// A token's decoded bytes. The payload has only been checked far enough to read its key id.
-#[derive(Clone)]
-pub(crate) struct Raw {
-    pub(crate) payload: Payload,
-    pub(crate) tag: [u8; TAG_LEN],
+/// A decoded tag.
+pub(crate) type Tag = [u8; TAG_LEN];
+
+/// The key id field (the payload's first field) of a payload checked by [`decode`].
+pub(crate) fn key_id(payload: &[u8]) -> &[u8] {
+    let len = usize::from(payload.first().copied().unwrap_or_default());
+    payload.get(1..=len).unwrap_or_default()
 }
 
-impl Raw {
-    pub(crate) fn empty() -> Raw {
-        Raw {
-            payload: SmallVec::new(),
-            tag: [0; TAG_LEN],
-        }
-    }
-
-    pub(crate) fn payload(&self) -> &[u8] {
-        &self.payload
-    }
-
-    /// The key id field (the payload's first field), checked by [`decode`].
-    pub(crate) fn key_id(&self) -> &str {
-        let len = usize::from(self.payload.first().copied().unwrap_or_default());
-        core::str::from_utf8(self.payload.get(1..=len).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-/// Splits and decodes token text into `raw`, in the order the spec fixes: length cap, prefix and
+/// Splits and decodes token text into `payload` and `tag`, in the order the spec fixes: length cap, prefix and
 /// version, parts, canonical base64url, payload length and key id.
-pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
-    let token = token.as_bytes();
+///
+/// The usual token is decoded in one pass that assumes its shape (the tag is the last 43
+/// characters, after the only `.`; base64 decoding rejects any other `.`). Anything that does not
+/// decode that way is decoded again by [`decode_checked`], which names the first rule broken, so
+/// the shortcut changes no verdict, only the time a valid token takes.
+pub(crate) fn decode(token: &str, payload: &mut Payload, tag: &mut Tag) -> Result<(), DecodeError> {
+    let text = token.as_bytes();
+    let tag_dot = text.len().saturating_sub(TAG_TEXT_LEN + 1);
+    if text.len() <= MAX_TOKEN_LEN
+        && text.starts_with(PREFIX.as_bytes())
+        && tag_dot > PREFIX.len()
+        && text.get(tag_dot) == Some(&b'.')
+        && decode_parts(
+            &text[PREFIX.len()..tag_dot],
+            &text[tag_dot + 1..],
+            payload,
+            tag,
+        )
+        .is_ok()
+    {
+        return Ok(());
+    }
+    decode_checked(text, payload, tag)
+}
+
+/// [`decode`] one rule at a time: the first rule the text breaks is the error.
+fn decode_checked(token: &[u8], payload: &mut Payload, tag: &mut Tag) -> Result<(), DecodeError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(FormatError::TooLong.into());
     }
@@ -90,11 +98,21 @@ pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     if memchr::memchr(b'.', tag_text).is_some() {
         return Err(FormatError::Parts.into());
     }
+    decode_parts(payload_text, tag_text, payload, tag)
+}
 
+/// Decodes the two parts, checking in the spec's order: tag length, base64 of the tag, payload
+/// length, base64 of the payload, key id.
+fn decode_parts(
+    payload_text: &[u8],
+    tag_text: &[u8],
+    payload: &mut Payload,
+    tag: &mut Tag,
+) -> Result<(), DecodeError> {
     if tag_text.len() != TAG_TEXT_LEN {
         return Err(FormatError::TagLength.into());
     }
-    decode_base64(tag_text, &mut raw.tag)?;
+    decode_base64(tag_text, tag)?;
 
     if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
         return Err(FormatError::Payload.into());
@@ -105,12 +123,11 @@ pub(crate) fn decode(token: &str, raw: &mut Raw) -> Result<(), DecodeError> {
     if len < MIN_PAYLOAD_LEN {
         return Err(FormatError::Payload.into());
     }
-    raw.payload.clear();
-    raw.payload
-        .extend_from_slice(ZEROS.get(..len).ok_or(FormatError::Payload)?);
-    decode_base64_exact(payload_text, &mut raw.payload)?;
-    let key_id_len = usize::from(raw.payload[0]);
-    if key_id_len >= len || !is_name(&raw.payload[1..=key_id_len], Limits::KEY_ID) {
+    payload.clear();
+    payload.extend_from_slice(ZEROS.get(..len).ok_or(FormatError::Payload)?);
+    decode_base64_exact(payload_text, payload)?;
+    let key_id_len = usize::from(payload[0]);
+    if key_id_len >= len || !is_name(&payload[1..=key_id_len], Limits::KEY_ID) {
         return Err(FormatError::Payload.into());
     }
     Ok(())
@@ -194,7 +211,7 @@ impl Writer<'_> {
 }
 
 /// Token text for an encoded payload and its tag.
-pub(crate) fn encode_text(payload: &[u8], tag: &[u8; TAG_LEN]) -> String {
+pub(crate) fn encode_text(payload: &[u8], tag: &Tag) -> String {
     let mut text = String::with_capacity(PREFIX.len() + b64_len(payload.len()) + 1 + TAG_TEXT_LEN);
     text.push_str(PREFIX);
     URL_SAFE_NO_PAD.encode_append(payload, &mut text);
@@ -219,7 +236,7 @@ mod tests {
 
     #[test]
     fn other_versions_are_unsupported_and_other_text_is_not_a_token() {
-        let decode = |text: &str| decode(text, &mut Raw::empty()).err();
+        let decode = |text: &str| decode(text, &mut Payload::new(), &mut [0; TAG_LEN]).err();
         let tag = "A".repeat(43);
         let unsupported = Some(DecodeError::UnsupportedVersion);
         let prefix = Some(FormatError::Prefix.into());
@@ -236,13 +253,13 @@ mod tests {
         let mut claims = Claims::new("user-7", "access", UnixTime::from_secs(10), 5);
         claims.scopes = alloc::vec!["read".into(), "write:all".into()];
         claims.generation = u64::MAX;
-        let mut raw = Raw::empty();
-        encode_payload("k1", &claims, &mut raw.payload);
-        let mut read = TokenClaims::new(raw.clone());
+        let mut payload = Payload::new();
+        encode_payload("k1", &claims, &mut payload);
+        let mut read = TokenClaims::new(payload.clone());
         assert_eq!(read.read(), Ok(()));
         assert_eq!(read.key_id(), "k1");
         assert_eq!(read.to_claims(), claims);
-        raw.payload.pop();
-        assert_eq!(TokenClaims::new(raw).read(), Err(FormatError::Claims));
+        payload.pop();
+        assert_eq!(TokenClaims::new(payload).read(), Err(FormatError::Claims));
     }
 }

@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::claims::Claims;
-use crate::codec::{self, Raw};
+use crate::codec::{self, Payload, Tag};
 use crate::error::{DecodeError, MintError, VerifyError};
 use crate::key::Key;
 use crate::options::VerifyOptions;
@@ -78,7 +78,10 @@ pub fn inspect(token: &str) -> Result<Unverified, DecodeError> {
 /// [`Keyring::verify`](crate::Keyring::verify) does all of this in one call; use this type when the
 /// keys live somewhere a `Keyring` cannot reach.
 #[derive(Clone)]
-pub struct UnverifiedToken(TokenClaims);
+pub struct UnverifiedToken {
+    claims: TokenClaims,
+    tag: Tag,
+}
 
 impl UnverifiedToken {
     /// Splits and decodes token text: length cap, prefix and version, parts, canonical base64url,
@@ -89,15 +92,16 @@ impl UnverifiedToken {
     /// [`DecodeError::UnsupportedVersion`] for a `tsrN.` prefix other than `tsr1.`, otherwise
     /// [`DecodeError::Malformed`] with the rule that was broken.
     pub fn parse(token: &str) -> Result<UnverifiedToken, DecodeError> {
-        let mut claims = TokenClaims::new(Raw::empty());
-        codec::decode(token, claims.raw_mut())?;
-        Ok(UnverifiedToken(claims))
+        let mut claims = TokenClaims::new(Payload::new());
+        let mut tag = [0; codec::TAG_LEN];
+        codec::decode(token, claims.payload_mut(), &mut tag)?;
+        Ok(UnverifiedToken { claims, tag })
     }
 
     /// The key id the token names. Untrusted: use it only to choose which key to verify with.
     #[must_use]
     pub fn untrusted_key_id(&self) -> &str {
-        self.0.raw().key_id()
+        self.claims.key_id()
     }
 
     /// Checks the tag with `key` in constant time, then the claims' layout, the audience and the
@@ -117,11 +121,11 @@ impl UnverifiedToken {
         options: &VerifyOptions,
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
-        let mut claims = self.0;
-        if key.id().as_str() != claims.raw().key_id() {
+        let UnverifiedToken { mut claims, tag } = self;
+        if key.id().as_str().as_bytes() != codec::key_id(claims.payload()) {
             return Err(VerifyError::UnknownKey);
         }
-        check(&mut claims, key, options, now)?;
+        check(&mut claims, &tag, key, options, now)?;
         Ok(Verified(claims))
     }
 
@@ -132,7 +136,7 @@ impl UnverifiedToken {
     /// [`DecodeError::Malformed`] with [`FormatError::Claims`](crate::FormatError::Claims) when the
     /// claims break the layout rules.
     pub fn into_unverified(self) -> Result<Unverified, DecodeError> {
-        let mut claims = self.0;
+        let mut claims = self.claims;
         claims.read()?;
         Ok(Unverified(claims))
     }
@@ -150,14 +154,15 @@ impl core::fmt::Debug for UnverifiedToken {
 /// decodes in place and never moves the payload buffer until it returns.
 pub(crate) fn verify<'k>(
     token: &str,
-    find: impl FnOnce(&str) -> Option<&'k Key>,
+    find: impl FnOnce(&[u8]) -> Option<&'k Key>,
     options: &VerifyOptions,
     now: UnixTime,
 ) -> Result<Verified, VerifyError> {
-    let mut claims = TokenClaims::new(Raw::empty());
-    codec::decode(token, claims.raw_mut())?;
-    let key = find(claims.raw().key_id()).ok_or(VerifyError::UnknownKey)?;
-    check(&mut claims, key, options, now)?;
+    let mut claims = TokenClaims::new(Payload::new());
+    let mut tag = [0; codec::TAG_LEN];
+    codec::decode(token, claims.payload_mut(), &mut tag)?;
+    let key = find(codec::key_id(claims.payload())).ok_or(VerifyError::UnknownKey)?;
+    check(&mut claims, &tag, key, options, now)?;
     Ok(Verified(claims))
 }
 
@@ -165,13 +170,13 @@ pub(crate) fn verify<'k>(
 /// audience, not-before, expiry.
 fn check(
     claims: &mut TokenClaims,
+    tag: &Tag,
     key: &Key,
     options: &VerifyOptions,
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    let raw = claims.raw();
     // The tag covers `tsr1.` || payload; the key's MAC state absorbed the prefix when it was made.
-    if !key.mac().verify(raw.payload(), &raw.tag) {
+    if !key.mac().verify(claims.payload(), tag) {
         return Err(VerifyError::BadSignature);
     }
     claims.read()?;
@@ -195,7 +200,7 @@ fn check(
 /// Mints a token for `claims`, signed by `key`.
 pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
-    let mut payload = codec::Payload::new();
+    let mut payload = Payload::new();
     codec::encode_payload(key.id().as_str(), claims, &mut payload);
     let tag = key.mac().tag(&payload); // over `tsr1.` || payload, as in `check`
     Ok(codec::encode_text(&payload, &tag))

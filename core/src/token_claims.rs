@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::claims::{Claims, Limits, is_name};
-use crate::codec::Raw;
+use crate::codec::{self, Payload};
 use crate::error::FormatError;
 use crate::time::UnixTime;
 
@@ -27,67 +27,56 @@ impl Span {
 /// written it). [`TokenClaims::to_claims`] copies them into an owned [`Claims`].
 #[derive(Clone)]
 pub struct TokenClaims {
-    raw: Raw,
+    payload: Payload,
     audience: Span,
     subject: Span,
-    issued_at: UnixTime,
-    expires_at: UnixTime,
-    auth_time: UnixTime,
-    generation: u64,
-    scopes: Span,
+    /// Where the four u64 fields start (issued-at, expires-at, auth-time, generation).
+    times: u16,
+    /// Where the first scope's length byte is.
+    scopes: u16,
     scope_count: u8,
 }
 
 impl TokenClaims {
-    /// Wraps decoded bytes whose claims are not read yet; [`TokenClaims::read`] reads them.
-    pub(crate) const fn new(raw: Raw) -> TokenClaims {
+    /// Wraps a decoded payload whose claims are not read yet; [`TokenClaims::read`] reads them.
+    pub(crate) const fn new(payload: Payload) -> TokenClaims {
         TokenClaims {
-            raw,
+            payload,
             audience: Span::EMPTY,
             subject: Span::EMPTY,
-            issued_at: UnixTime::EPOCH,
-            expires_at: UnixTime::EPOCH,
-            auth_time: UnixTime::EPOCH,
-            generation: 0,
-            scopes: Span::EMPTY,
+            times: 0,
+            scopes: 0,
             scope_count: 0,
         }
     }
 
-    pub(crate) fn raw(&self) -> &Raw {
-        &self.raw
+    pub(crate) fn payload(&self) -> &Payload {
+        &self.payload
     }
 
-    pub(crate) fn raw_mut(&mut self) -> &mut Raw {
-        &mut self.raw
+    pub(crate) fn payload_mut(&mut self) -> &mut Payload {
+        &mut self.payload
     }
 
     /// Reads the layout in place. Every byte must be used, and every field must obey the rules
     /// minting enforces.
     pub(crate) fn read(&mut self) -> Result<(), FormatError> {
-        let bytes = self.raw.payload();
+        let bytes = &self.payload[..];
         let mut r = Reader { buf: bytes, pos: 0 };
-        let key_id = r.field().ok_or(FormatError::Claims)?;
-        let audience = r.field().ok_or(FormatError::Claims)?;
-        let subject = r.field().ok_or(FormatError::Claims)?;
-        let issued_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-        let expires_at = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-        let auth_time = UnixTime::from_secs(r.u64().ok_or(FormatError::Claims)?);
-        let generation = r.u64().ok_or(FormatError::Claims)?;
-        let scope_count = r.byte().ok_or(FormatError::Claims)?;
-        let scopes_start = r.pos;
+        r.name(Limits::KEY_ID)?;
+        let audience = r.name(Limits::AUDIENCE)?;
+        let subject = r.field()?;
+        let times = r.pos;
+        let [issued_at, expires_at, auth_time, _generation] = r.u64s()?;
+        let scope_count = r.byte()?;
+        let scopes = r.pos;
         if usize::from(scope_count) > Limits::SCOPES {
             return Err(FormatError::Claims);
         }
         for _ in 0..scope_count {
-            let scope = r.field().ok_or(FormatError::Claims)?;
-            if !is_name(span(bytes, scope), Limits::SCOPE) {
-                return Err(FormatError::Claims);
-            }
+            r.name(Limits::SCOPE)?;
         }
         let valid = r.pos == bytes.len()
-            && is_name(span(bytes, key_id), Limits::KEY_ID)
-            && is_name(span(bytes, audience), Limits::AUDIENCE)
             && subject.len > 0
             && usize::from(subject.len) <= Limits::SUBJECT
             && core::str::from_utf8(span(bytes, subject)).is_ok()
@@ -96,29 +85,36 @@ impl TokenClaims {
         if !valid {
             return Err(FormatError::Claims);
         }
-        self.scopes = Span {
-            start: u16::try_from(scopes_start).map_err(|_| FormatError::Claims)?,
-            len: 0,
-        };
+        // The payload is at most `MAX_PAYLOAD_LEN` bytes, so offsets fit a u16.
+        self.times = u16::try_from(times).map_err(|_| FormatError::Claims)?;
+        self.scopes = u16::try_from(scopes).map_err(|_| FormatError::Claims)?;
         self.audience = audience;
         self.subject = subject;
-        self.issued_at = issued_at;
-        self.expires_at = expires_at;
-        self.auth_time = auth_time;
-        self.generation = generation;
         self.scope_count = scope_count;
         Ok(())
     }
 
+    /// The `i`th u64 field after the subject (0: issued-at, 1: expires-at, 2: auth-time,
+    /// 3: generation), as [`TokenClaims::read`] found it.
+    fn time_field(&self, i: usize) -> u64 {
+        let start = usize::from(self.times) + 8 * i;
+        let mut word = [0; 8];
+        if let Some(bytes) = self.payload.get(start..start + 8) {
+            word.copy_from_slice(bytes);
+        }
+        u64::from_be_bytes(word)
+    }
+
     fn text(&self, s: Span) -> &str {
         // `read` checked that every text field is UTF-8 (names are ASCII).
-        core::str::from_utf8(span(self.raw.payload(), s)).unwrap_or_default()
+        core::str::from_utf8(span(&self.payload, s)).unwrap_or_default()
     }
 
     /// The id of the key the token names.
     #[must_use]
     pub fn key_id(&self) -> &str {
-        self.raw.key_id()
+        // `codec::decode` checked that the key id is a name (ASCII).
+        core::str::from_utf8(codec::key_id(&self.payload)).unwrap_or_default()
     }
 
     /// The audience (purpose) the token was minted for.
@@ -130,7 +126,7 @@ impl TokenClaims {
     /// Whether the audience is `expected`: compared as bytes, without the UTF-8 check that
     /// [`TokenClaims::audience`] makes.
     pub(crate) fn audience_is(&self, expected: &str) -> bool {
-        span(self.raw.payload(), self.audience) == expected.as_bytes()
+        span(&self.payload, self.audience) == expected.as_bytes()
     }
 
     /// Who the token is about: the user id.
@@ -142,25 +138,25 @@ impl TokenClaims {
     /// When the token was minted.
     #[must_use]
     pub fn issued_at(&self) -> UnixTime {
-        self.issued_at
+        UnixTime::from_secs(self.time_field(0))
     }
 
     /// The first second at which the token is no longer valid (before leeway).
     #[must_use]
     pub fn expires_at(&self) -> UnixTime {
-        self.expires_at
+        UnixTime::from_secs(self.time_field(1))
     }
 
     /// When the password login that started the session happened.
     #[must_use]
     pub fn auth_time(&self) -> UnixTime {
-        self.auth_time
+        UnixTime::from_secs(self.time_field(2))
     }
 
     /// The holder's session generation when the token was minted.
     #[must_use]
     pub fn generation(&self) -> u64 {
-        self.generation
+        self.time_field(3)
     }
 
     /// The scopes, in the order they were minted.
@@ -168,7 +164,7 @@ impl TokenClaims {
     pub fn scopes(&self) -> Scopes<'_> {
         Scopes {
             claims: self,
-            pos: usize::from(self.scopes.start),
+            pos: usize::from(self.scopes),
             left: self.scope_count,
         }
     }
@@ -179,10 +175,10 @@ impl TokenClaims {
         Claims {
             subject: String::from(self.subject()),
             audience: String::from(self.audience()),
-            issued_at: self.issued_at,
-            expires_at: self.expires_at,
-            auth_time: self.auth_time,
-            generation: self.generation,
+            issued_at: self.issued_at(),
+            expires_at: self.expires_at(),
+            auth_time: self.auth_time(),
+            generation: self.generation(),
             scopes: self.scopes().map(String::from).collect::<Vec<_>>(),
         }
     }
@@ -194,10 +190,10 @@ impl fmt::Debug for TokenClaims {
             .field("key_id", &self.key_id())
             .field("audience", &self.audience())
             .field("subject", &self.subject())
-            .field("issued_at", &self.issued_at)
-            .field("expires_at", &self.expires_at)
-            .field("auth_time", &self.auth_time)
-            .field("generation", &self.generation)
+            .field("issued_at", &self.issued_at())
+            .field("expires_at", &self.expires_at())
+            .field("auth_time", &self.auth_time())
+            .field("generation", &self.generation())
             .field("scopes", &self.scopes().collect::<Vec<_>>())
             .finish()
     }
@@ -226,7 +222,7 @@ impl<'a> Iterator for Scopes<'a> {
         if self.left == 0 {
             return None;
         }
-        let len = *self.claims.raw.payload().get(self.pos)?;
+        let len = *self.claims.payload.get(self.pos)?;
         let s = Span {
             start: u16::try_from(self.pos + 1).ok()?,
             len,
@@ -250,30 +246,51 @@ fn span(bytes: &[u8], s: Span) -> &[u8] {
         .unwrap_or_default()
 }
 
+/// Reads the payload layout from the front; every shortfall is [`FormatError::Claims`].
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let bytes = self.buf.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
-        Some(bytes)
+    fn take(&mut self, n: usize) -> Result<&[u8], FormatError> {
+        let end = self.pos.checked_add(n).ok_or(FormatError::Claims)?;
+        let bytes = self.buf.get(self.pos..end).ok_or(FormatError::Claims)?;
+        self.pos = end;
+        Ok(bytes)
     }
 
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
+    fn byte(&mut self) -> Result<u8, FormatError> {
+        let byte = *self.buf.get(self.pos).ok_or(FormatError::Claims)?;
+        self.pos += 1;
+        Ok(byte)
     }
 
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
+    /// `N` big-endian u64s in a row.
+    fn u64s<const N: usize>(&mut self) -> Result<[u64; N], FormatError> {
+        let bytes = self.take(8 * N)?;
+        Ok(core::array::from_fn(|i| {
+            let mut word = [0; 8];
+            word.copy_from_slice(&bytes[8 * i..8 * i + 8]);
+            u64::from_be_bytes(word)
+        }))
     }
 
-    fn field(&mut self) -> Option<Span> {
+    /// A length-prefixed field.
+    fn field(&mut self) -> Result<Span, FormatError> {
         let len = self.byte()?;
-        let start = u16::try_from(self.pos).ok()?;
+        let start = u16::try_from(self.pos).map_err(|_| FormatError::Claims)?;
         self.take(usize::from(len))?;
-        Some(Span { start, len })
+        Ok(Span { start, len })
+    }
+
+    /// A length-prefixed field that must be a name of at most `max` bytes.
+    fn name(&mut self, max: usize) -> Result<Span, FormatError> {
+        let field = self.field()?;
+        if is_name(span(self.buf, field), max) {
+            Ok(field)
+        } else {
+            Err(FormatError::Claims)
+        }
     }
 }
