@@ -13,6 +13,12 @@ pub(crate) use crate::mac::TAG_LEN;
 /// The v1 prefix. It is also the MAC's domain-separation string.
 pub(crate) const PREFIX: &str = "tsr1.";
 
+/// [`PREFIX`] as an array, which compares without a call.
+const PREFIX_BYTES: &[u8; PREFIX.len()] = match PREFIX.as_bytes().first_chunk() {
+    Some(bytes) => bytes,
+    None => unreachable!(),
+};
+
 /// Fixed-size part of the payload: four u64 fields.
 const TIMES_LEN: usize = 4 * 8;
 
@@ -40,7 +46,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) 
 
 /// Payloads up to this many bytes are kept inline; longer ones (a long subject, many scopes) go to
 /// the heap. Typical tokens are 40 to 100 bytes, so verified claims stay small to move around.
-const INLINE_PAYLOAD: usize = 96;
+const INLINE_PAYLOAD: usize = 64;
 
 /// Where buffers are sized from: `extend_from_slice` copies in one go, where `SmallVec::resize`
 /// pushes byte by byte.
@@ -69,16 +75,11 @@ pub(crate) fn decode(token: &str, payload: &mut Payload, tag: &mut Tag) -> Resul
     let text = token.as_bytes();
     let tag_dot = text.len().saturating_sub(TAG_TEXT_LEN + 1);
     if text.len() <= MAX_TOKEN_LEN
-        && text.starts_with(PREFIX.as_bytes())
+        && text.first_chunk() == Some(PREFIX_BYTES)
         && tag_dot > PREFIX.len()
         && text.get(tag_dot) == Some(&b'.')
-        && decode_parts(
-            &text[PREFIX.len()..tag_dot],
-            &text[tag_dot + 1..],
-            payload,
-            tag,
-        )
-        .is_ok()
+        && decode_payload(&text[PREFIX.len()..tag_dot], payload).is_ok()
+        && decode_tag(&text[tag_dot + 1..], tag).is_ok()
     {
         return Ok(());
     }
@@ -98,37 +99,36 @@ fn decode_checked(token: &[u8], payload: &mut Payload, tag: &mut Tag) -> Result<
     if memchr::memchr(b'.', tag_text).is_some() {
         return Err(FormatError::Parts.into());
     }
-    decode_parts(payload_text, tag_text, payload, tag)
+    decode_tag(tag_text, tag)?;
+    decode_payload(payload_text, payload)?;
+    Ok(())
 }
 
-/// Decodes the two parts, checking in the spec's order: tag length, base64 of the tag, payload
-/// length, base64 of the payload, key id.
-fn decode_parts(
-    payload_text: &[u8],
-    tag_text: &[u8],
-    payload: &mut Payload,
-    tag: &mut Tag,
-) -> Result<(), DecodeError> {
+/// Decodes the tag part: its length, then canonical base64url.
+fn decode_tag(tag_text: &[u8], tag: &mut Tag) -> Result<(), FormatError> {
     if tag_text.len() != TAG_TEXT_LEN {
-        return Err(FormatError::TagLength.into());
+        return Err(FormatError::TagLength);
     }
-    decode_base64(tag_text, tag)?;
+    decode_base64(tag_text, tag)
+}
 
+/// Decodes the payload part: its length, canonical base64url, then the key id field.
+fn decode_payload(payload_text: &[u8], payload: &mut Payload) -> Result<(), FormatError> {
     if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
-        return Err(FormatError::Payload.into());
+        return Err(FormatError::Payload);
     }
     let len = URL_SAFE_NO_PAD
         .decoded_length(payload_text)
         .map_err(|_| FormatError::Base64)?;
     if len < MIN_PAYLOAD_LEN {
-        return Err(FormatError::Payload.into());
+        return Err(FormatError::Payload);
     }
     payload.clear();
     payload.extend_from_slice(ZEROS.get(..len).ok_or(FormatError::Payload)?);
     decode_base64_exact(payload_text, payload)?;
     let key_id_len = usize::from(payload[0]);
     if key_id_len >= len || !is_name(&payload[1..=key_id_len], Limits::KEY_ID) {
-        return Err(FormatError::Payload.into());
+        return Err(FormatError::Payload);
     }
     Ok(())
 }
