@@ -223,9 +223,86 @@ pub(crate) fn encode_text(payload: &[u8], tag: &Tag) -> String {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::ToString;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
     use super::*;
+    use crate::key::Key;
+    use crate::keyring::Keyring;
     use crate::time::UnixTime;
     use crate::token_claims::TokenClaims;
+
+    /// Token text near the usual shape: a valid token (subjects of many lengths, so the payload's
+    /// base64 ends every possible way) with a few characters replaced, inserted or deleted, drawn
+    /// from the alphabet, the separator and the characters canonical base64url forbids.
+    fn token_like() -> impl Strategy<Value = String> {
+        let edit = (
+            any::<prop::sample::Index>(),
+            0..3u8,
+            prop::sample::select(b"Aa0_-.=+/ \xc3".to_vec()),
+        );
+        ("[a-z0-9]{1,80}", prop::collection::vec(edit, 0..3)).prop_map(|(subject, edits)| {
+            let keyring = Keyring::new(Key::new("k1", &[3; 32]).unwrap());
+            let claims = Claims::new(&subject, "access", UnixTime::from_secs(1_000), 60);
+            let mut text = keyring.mint(&claims).unwrap().into_bytes();
+            for (at, kind, byte) in edits {
+                let i = at.index(text.len() + 1);
+                match (kind, i < text.len()) {
+                    (0, true) => text[i] = byte,
+                    (1, true) => {
+                        text.remove(i);
+                    }
+                    _ => text.insert(i, byte),
+                }
+            }
+            String::from_utf8_lossy(&text).to_string()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_one_pass_decoder_agrees_with_the_rules_on_every_text(text in token_like()) {
+            let (mut fast_payload, mut fast_tag) = (Payload::new(), [0; TAG_LEN]);
+            let (mut ruled_payload, mut ruled_tag) = (Payload::new(), [0; TAG_LEN]);
+            let fast = decode(&text, &mut fast_payload, &mut fast_tag);
+            let ruled = decode_checked(text.as_bytes(), &mut ruled_payload, &mut ruled_tag);
+            prop_assert_eq!(fast, ruled);
+            if fast.is_ok() {
+                prop_assert_eq!(fast_payload.to_vec(), ruled_payload.to_vec());
+                prop_assert_eq!(fast_tag, ruled_tag);
+            }
+        }
+    }
+
+    #[test]
+    fn edited_tokens_reach_both_decoders_and_every_early_rule() {
+        // The property above is only worth something if its inputs take both paths and end in
+        // many different verdicts; check that on a fixed sample.
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let mut verdicts = Vec::new();
+        for _ in 0..2_000 {
+            let text = token_like().new_tree(&mut runner).unwrap().current();
+            let verdict = decode(&text, &mut Payload::new(), &mut [0; TAG_LEN]);
+            if !verdicts.contains(&verdict) {
+                verdicts.push(verdict);
+            }
+        }
+        for expected in [
+            Ok(()),
+            Err(FormatError::Parts.into()),
+            Err(FormatError::Base64.into()),
+            Err(FormatError::TagLength.into()),
+            Err(FormatError::Prefix.into()),
+        ] {
+            assert!(
+                verdicts.contains(&expected),
+                "no {expected:?} among {verdicts:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_limits_add_up_to_the_documented_numbers() {
