@@ -45,7 +45,7 @@ const TAG_TEXT_LEN: usize = b64_len(TAG_LEN);
 pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) + 1 + TAG_TEXT_LEN;
 
 /// Payloads up to this many bytes are kept inline; longer ones (a long subject, many scopes) go to
-/// the heap. The server's tokens carry 55 to 60 bytes, a UUID subject with two scopes about 90, so
+/// the heap. The server's tokens carry 45 to 50 bytes, a UUID subject with two scopes about 90, so
 /// verifying those allocates nothing, and verified claims stay small enough to move cheaply.
 const INLINE_PAYLOAD: usize = 96;
 
