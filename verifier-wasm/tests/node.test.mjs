@@ -2,7 +2,7 @@
 // garbage inputs, memory, and a token minted by the real tessera server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -27,6 +27,14 @@ test("every vector gives the core's answer through the ESM build", () => {
   ]);
   assert.equal(passed + skipped.length, vectors.cases.length);
   assert.ok(passed >= 40);
+});
+
+test("the WebAssembly module stays within its 40 KB budget", () => {
+  // Issue #5's size goal, held on every build: a change that bloats the module fails here.
+  for (const target of ["web", "node"]) {
+    const { size } = statSync(new URL(`../pkg/${target}/tessera_verifier_bg.wasm`, import.meta.url));
+    assert.ok(size <= 40_000, `${target}: ${size} bytes`);
+  }
 });
 
 test("every vector gives the core's answer through the CommonJS build", () => {
