@@ -65,8 +65,8 @@ pub(crate) fn key_id(payload: &[u8]) -> &[u8] {
     payload.get(1..=len).unwrap_or_default()
 }
 
-/// Splits and decodes token text into `payload` and `tag`, in the order the spec fixes: length cap, prefix and
-/// version, parts, canonical base64url, payload length and key id.
+/// Splits and decodes token text into `payload` and `tag`, in the order the spec fixes: length
+/// cap, prefix and version, parts, tag length, canonical base64url, payload length and key id.
 ///
 /// The usual token is decoded in one pass that assumes its shape (the tag is the last 43
 /// characters, after the only `.`; base64 decoding rejects any other `.`). Anything that does not

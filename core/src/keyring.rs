@@ -103,7 +103,12 @@ impl Keyring {
     /// The key with this id, if present.
     #[must_use]
     pub fn find(&self, id: &str) -> Option<&Key> {
-        self.keys.iter().find(|k| k.id().as_str() == id)
+        self.find_id(id.as_bytes())
+    }
+
+    /// [`Keyring::find`] for an id as a payload carries it (bytes, not yet known to be UTF-8).
+    fn find_id(&self, id: &[u8]) -> Option<&Key> {
+        self.keys.iter().find(|k| k.id().as_bytes() == id)
     }
 
     /// Mints a token for `claims`, signed by the signing key.
@@ -130,12 +135,7 @@ impl Keyring {
         options: &VerifyOptions,
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
-        token::verify(
-            token,
-            |id| self.keys.iter().find(|k| k.id().as_bytes() == id),
-            options,
-            now,
-        )
+        token::verify(token, |id| self.find_id(id), options, now)
     }
 }
 

@@ -127,7 +127,7 @@ impl UnverifiedToken {
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
         let UnverifiedToken { mut claims, tag } = self;
-        if key.id().as_str().as_bytes() != codec::key_id(claims.payload()) {
+        if key.id().as_bytes() != codec::key_id(claims.payload()) {
             return Err(VerifyError::UnknownKey);
         }
         check(&mut claims, &tag, key, options, now)?;

@@ -64,7 +64,6 @@ impl TokenClaims {
         let bytes = &self.payload[..];
         let mut r = Reader { buf: bytes, pos: 0 };
         r.field()?; // the key id, checked when the token was decoded
-
         let audience = r.name(Limits::AUDIENCE)?;
         let subject = r.field()?;
         let times = r.pos;
