@@ -44,51 +44,66 @@ const TAG_TEXT_LEN: usize = b64_len(TAG_LEN);
 /// Longest possible token text.
 pub(crate) const MAX_TOKEN_LEN: usize = PREFIX.len() + b64_len(MAX_PAYLOAD_LEN) + 1 + TAG_TEXT_LEN;
 
-/// Payloads up to this many bytes are kept inline; longer ones (a long subject, many scopes) go to
-/// the heap. The server's tokens carry 45 to 50 bytes, a UUID subject with two scopes about 90, so
-/// verifying those allocates nothing, and verified claims stay small enough to move cheaply.
-const INLINE_PAYLOAD: usize = 96;
+/// Signed bytes up to this many are kept inline; longer ones (a long subject, many scopes) go to
+/// the heap. With the prefix that leaves 91 bytes of payload: the server's tokens carry 45 to 50,
+/// a UUID subject with two scopes 91, so verifying those allocates nothing, and verified claims
+/// stay small enough to move cheaply.
+const INLINE_SIGNED: usize = 96;
 
-/// A decoded payload.
-pub(crate) type Payload = SmallVec<[u8; INLINE_PAYLOAD]>;
+/// The bytes the MAC covers, in the order it covers them: [`PREFIX`], then the decoded payload.
+/// Kept in one buffer so the MAC reads them in one piece, straight from it.
+pub(crate) type Signed = SmallVec<[u8; INLINE_SIGNED]>;
 
-/// Zeros to size a decode buffer from: `extend_from_slice` copies them in one go (`resize` pushes
-/// byte by byte), into the buffer the verified claims will live in.
-static ZEROS: [u8; MAX_PAYLOAD_LEN] = [0; MAX_PAYLOAD_LEN];
+/// [`PREFIX`] followed by zeros: the start of every [`Signed`] buffer, copied in one go.
+static PREFIX_THEN_ZEROS: [u8; PREFIX.len() + MAX_PAYLOAD_LEN] = {
+    let mut bytes = [0; PREFIX.len() + MAX_PAYLOAD_LEN];
+    let mut i = 0;
+    while i < PREFIX.len() {
+        bytes[i] = PREFIX.as_bytes()[i];
+        i += 1;
+    }
+    bytes
+};
+
+/// The payload part of signed bytes.
+pub(crate) fn payload(signed: &[u8]) -> &[u8] {
+    signed.get(PREFIX.len()..).unwrap_or_default()
+}
 
 /// A decoded tag.
 pub(crate) type Tag = [u8; TAG_LEN];
 
-/// The key id field (the payload's first field) of a payload checked by [`decode`].
-pub(crate) fn key_id(payload: &[u8]) -> &[u8] {
+/// The key id field (the payload's first field) of signed bytes checked by [`decode`].
+pub(crate) fn key_id(signed: &[u8]) -> &[u8] {
+    let payload = payload(signed);
     let len = usize::from(payload.first().copied().unwrap_or_default());
     payload.get(1..=len).unwrap_or_default()
 }
 
-/// Splits and decodes token text into `payload` and `tag`, in the order the spec fixes: length
+/// Splits and decodes token text into `signed` and `tag`, in the order the spec fixes: length
 /// cap, prefix and version, parts, tag length, canonical base64url, payload length and key id.
 ///
 /// The usual token is decoded in one pass that assumes its shape (the tag is the last 43
 /// characters, after the only `.`; base64 decoding rejects any other `.`). Anything that does not
 /// decode that way is decoded again by [`decode_checked`], which names the first rule broken, so
 /// the shortcut changes no verdict, only the time a valid token takes.
-pub(crate) fn decode(token: &str, payload: &mut Payload, tag: &mut Tag) -> Result<(), DecodeError> {
+pub(crate) fn decode(token: &str, signed: &mut Signed, tag: &mut Tag) -> Result<(), DecodeError> {
     let text = token.as_bytes();
     let tag_dot = text.len().saturating_sub(TAG_TEXT_LEN + 1);
     if text.len() <= MAX_TOKEN_LEN
         && text.first_chunk() == Some(PREFIX_BYTES)
         && tag_dot > PREFIX.len()
         && text.get(tag_dot) == Some(&b'.')
-        && decode_payload(&text[PREFIX.len()..tag_dot], payload).is_ok()
+        && decode_payload(&text[PREFIX.len()..tag_dot], signed).is_ok()
         && decode_tag(&text[tag_dot + 1..], tag).is_ok()
     {
         return Ok(());
     }
-    decode_checked(text, payload, tag)
+    decode_checked(text, signed, tag)
 }
 
 /// [`decode`] one rule at a time: the first rule the text breaks is the error.
-fn decode_checked(token: &[u8], payload: &mut Payload, tag: &mut Tag) -> Result<(), DecodeError> {
+fn decode_checked(token: &[u8], signed: &mut Signed, tag: &mut Tag) -> Result<(), DecodeError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(FormatError::TooLong.into());
     }
@@ -101,7 +116,7 @@ fn decode_checked(token: &[u8], payload: &mut Payload, tag: &mut Tag) -> Result<
         return Err(FormatError::Parts.into());
     }
     decode_tag(tag_text, tag)?;
-    decode_payload(payload_text, payload)?;
+    decode_payload(payload_text, signed)?;
     Ok(())
 }
 
@@ -113,8 +128,9 @@ fn decode_tag(tag_text: &[u8], tag: &mut Tag) -> Result<(), FormatError> {
     decode_base64(tag_text, tag)
 }
 
-/// Decodes the payload part: its length, canonical base64url, then the key id field.
-fn decode_payload(payload_text: &[u8], payload: &mut Payload) -> Result<(), FormatError> {
+/// Decodes the payload part behind the prefix in `signed`: its length, canonical base64url, then
+/// the key id field.
+fn decode_payload(payload_text: &[u8], signed: &mut Signed) -> Result<(), FormatError> {
     if payload_text.len() > b64_len(MAX_PAYLOAD_LEN) {
         return Err(FormatError::Payload);
     }
@@ -124,8 +140,13 @@ fn decode_payload(payload_text: &[u8], payload: &mut Payload) -> Result<(), Form
     if len < MIN_PAYLOAD_LEN {
         return Err(FormatError::Payload);
     }
-    payload.clear();
-    payload.extend_from_slice(ZEROS.get(..len).ok_or(FormatError::Payload)?);
+    signed.clear();
+    signed.extend_from_slice(
+        PREFIX_THEN_ZEROS
+            .get(..PREFIX.len() + len)
+            .ok_or(FormatError::Payload)?,
+    );
+    let payload = &mut signed[PREFIX.len()..];
     decode_base64_exact(payload_text, payload)?;
     let key_id_len = usize::from(payload[0]);
     if key_id_len >= len || !is_name(&payload[1..=key_id_len], Limits::KEY_ID) {
@@ -165,22 +186,26 @@ fn classify_prefix(token: &[u8]) -> DecodeError {
     }
 }
 
-/// Writes the payload for `claims` signed by `key_id` into `out` (replacing what it held). The
+/// Writes the prefix and the payload for `claims` signed by `key_id` into `out` (replacing what it
+/// held). The
 /// caller has checked the claims, so every field fits its length byte. Filling the caller's buffer
 /// rather than returning one saves moving it.
-pub(crate) fn encode_payload(key_id: &str, claims: &Claims, out: &mut Payload) {
+pub(crate) fn encode_payload(key_id: &str, claims: &Claims, out: &mut Signed) {
     let fields = [key_id, &claims.audience, &claims.subject];
-    let len = fields.iter().map(|f| 1 + f.len()).sum::<usize>()
+    let len = PREFIX.len()
+        + fields.iter().map(|f| 1 + f.len()).sum::<usize>()
         + TIMES_LEN
         + 1
         + claims.scopes.iter().map(|s| 1 + s.len()).sum::<usize>();
-    // A fresh zeroed buffer rather than sizing `out` as `decode` does: fewer instructions here.
-    *out = if len <= INLINE_PAYLOAD {
-        Payload::from_buf_and_len([0; INLINE_PAYLOAD], len)
-    } else {
-        Payload::from_vec(alloc::vec![0; len])
+    // A fresh buffer rather than sizing `out` as `decode` does: fewer instructions here.
+    *out = match PREFIX_THEN_ZEROS.first_chunk::<INLINE_SIGNED>() {
+        Some(&inline) if len <= INLINE_SIGNED => Signed::from_buf_and_len(inline, len),
+        _ => Signed::from_slice(PREFIX_THEN_ZEROS.get(..len).unwrap_or_default()),
     };
-    let mut w = Writer { out, pos: 0 };
+    let mut w = Writer {
+        out,
+        pos: PREFIX.len(),
+    };
     for field in fields {
         w.field(field.as_bytes());
     }
@@ -222,8 +247,9 @@ impl Writer<'_> {
     }
 }
 
-/// Token text for an encoded payload and its tag.
-pub(crate) fn encode_text(payload: &[u8], tag: &Tag) -> String {
+/// Token text for encoded signed bytes and their tag.
+pub(crate) fn encode_text(signed: &[u8], tag: &Tag) -> String {
+    let payload = payload(signed);
     let mut text = String::with_capacity(PREFIX.len() + b64_len(payload.len()) + 1 + TAG_TEXT_LEN);
     text.push_str(PREFIX);
     URL_SAFE_NO_PAD.encode_append(payload, &mut text);
@@ -276,13 +302,13 @@ mod tests {
     proptest! {
         #[test]
         fn the_one_pass_decoder_agrees_with_the_rules_on_every_text(text in token_like()) {
-            let (mut fast_payload, mut fast_tag) = (Payload::new(), [0; TAG_LEN]);
-            let (mut ruled_payload, mut ruled_tag) = (Payload::new(), [0; TAG_LEN]);
-            let fast = decode(&text, &mut fast_payload, &mut fast_tag);
-            let ruled = decode_checked(text.as_bytes(), &mut ruled_payload, &mut ruled_tag);
+            let (mut fast_signed, mut fast_tag) = (Signed::new(), [0; TAG_LEN]);
+            let (mut ruled_signed, mut ruled_tag) = (Signed::new(), [0; TAG_LEN]);
+            let fast = decode(&text, &mut fast_signed, &mut fast_tag);
+            let ruled = decode_checked(text.as_bytes(), &mut ruled_signed, &mut ruled_tag);
             prop_assert_eq!(fast, ruled);
             if fast.is_ok() {
-                prop_assert_eq!(fast_payload.to_vec(), ruled_payload.to_vec());
+                prop_assert_eq!(fast_signed.to_vec(), ruled_signed.to_vec());
                 prop_assert_eq!(fast_tag, ruled_tag);
             }
         }
@@ -296,7 +322,7 @@ mod tests {
         let mut verdicts = Vec::new();
         for _ in 0..2_000 {
             let text = token_like().new_tree(&mut runner).unwrap().current();
-            let verdict = decode(&text, &mut Payload::new(), &mut [0; TAG_LEN]);
+            let verdict = decode(&text, &mut Signed::new(), &mut [0; TAG_LEN]);
             if !verdicts.contains(&verdict) {
                 verdicts.push(verdict);
             }
@@ -325,7 +351,7 @@ mod tests {
 
     #[test]
     fn other_versions_are_unsupported_and_other_text_is_not_a_token() {
-        let decode = |text: &str| decode(text, &mut Payload::new(), &mut [0; TAG_LEN]).err();
+        let decode = |text: &str| decode(text, &mut Signed::new(), &mut [0; TAG_LEN]).err();
         let tag = "A".repeat(43);
         let unsupported = Some(DecodeError::UnsupportedVersion);
         let prefix = Some(FormatError::Prefix.into());
@@ -342,13 +368,14 @@ mod tests {
         let mut claims = Claims::new("user-7", "access", UnixTime::from_secs(10), 5);
         claims.scopes = alloc::vec!["read".into(), "write:all".into()];
         claims.generation = u64::MAX;
-        let mut payload = Payload::new();
-        encode_payload("k1", &claims, &mut payload);
-        let mut read = TokenClaims::new(payload.clone());
+        let mut signed = Signed::new();
+        encode_payload("k1", &claims, &mut signed);
+        assert!(signed.starts_with(PREFIX.as_bytes()));
+        let mut read = TokenClaims::new(signed.clone());
         assert_eq!(read.read(), Ok(()));
         assert_eq!(read.key_id(), "k1");
         assert_eq!(read.to_claims(), claims);
-        payload.pop();
-        assert_eq!(TokenClaims::new(payload).read(), Err(FormatError::Claims));
+        signed.pop();
+        assert_eq!(TokenClaims::new(signed).read(), Err(FormatError::Claims));
     }
 }

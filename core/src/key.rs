@@ -92,7 +92,7 @@ impl Key {
         }
         Ok(Key {
             id,
-            mac: MacKey::new(secret, crate::codec::PREFIX.as_bytes()),
+            mac: MacKey::new(secret),
         })
     }
 

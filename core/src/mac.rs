@@ -6,35 +6,33 @@ use sha2::Sha256;
 /// Length of a v1 tag in bytes (a full, untruncated HMAC-SHA256 output).
 pub(crate) const TAG_LEN: usize = 32;
 
-/// An HMAC-SHA256 state already keyed with a secret and fed the domain-separation prefix: the
-/// inner and outer pad blocks and the prefix are absorbed once here, so each tag costs only the
-/// message's own bytes. Zeroized on drop (sha2's `zeroize`).
+/// An HMAC-SHA256 state already keyed with a secret: the inner and outer pad blocks are absorbed
+/// once here, so each tag costs only the message's own bytes. Its buffer is left empty, so a
+/// message that fills whole blocks is hashed straight from the caller's memory (the token code
+/// passes the prefix and the payload as one slice for that reason). Zeroized on drop (sha2's
+/// `zeroize`).
 #[derive(Clone)]
 pub(crate) struct MacKey(Hmac<Sha256>);
 
 impl MacKey {
-    /// Keys the state and absorbs `domain`. HMAC accepts any key length; the caller enforces the
-    /// 32..=64 byte policy.
-    pub(crate) fn new(secret: &[u8], domain: &[u8]) -> MacKey {
+    /// Keys the state. HMAC accepts any key length; the caller enforces the 32..=64 byte policy.
+    pub(crate) fn new(secret: &[u8]) -> MacKey {
         // `new_from_slice` is infallible for HMAC (any key length is accepted); the error arm
         // only exists because the trait is shared with fixed-key-size MACs.
         match Hmac::<Sha256>::new_from_slice(secret) {
-            Ok(mut mac) => {
-                mac.update(domain);
-                MacKey(mac)
-            }
+            Ok(mac) => MacKey(mac),
             Err(_) => unreachable!("HMAC accepts keys of any length"),
         }
     }
 
-    /// The tag over `domain || message`.
+    /// The tag over `message`.
     pub(crate) fn tag(&self, message: &[u8]) -> [u8; TAG_LEN] {
         let mut mac = self.0.clone();
         mac.update(message);
         mac.finalize().into_bytes().into()
     }
 
-    /// Whether `tag` is the tag over `domain || message`, compared in constant time.
+    /// Whether `tag` is the tag over `message`, compared in constant time.
     pub(crate) fn verify(&self, message: &[u8], tag: &[u8; TAG_LEN]) -> bool {
         let mut mac = self.0.clone();
         mac.update(message);
@@ -54,18 +52,17 @@ mod tests {
     ];
 
     #[test]
-    fn domain_and_message_are_hashed_as_one_string() {
-        let key = MacKey::new(b"Jefe", b"what do ya ");
-        assert_eq!(key.tag(b"want for nothing?"), RFC4231_2);
-        let key = MacKey::new(b"Jefe", b"");
+    fn tags_are_hmac_sha256_as_rfc_4231_computes_it() {
+        let key = MacKey::new(b"Jefe");
+        assert_eq!(key.tag(b"what do ya want for nothing?"), RFC4231_2);
         assert!(key.verify(b"what do ya want for nothing?", &RFC4231_2));
     }
 
     #[test]
     fn a_changed_tag_does_not_verify() {
-        let key = MacKey::new(b"Jefe", b"what do ya ");
+        let key = MacKey::new(b"Jefe");
         let mut tag = RFC4231_2;
         tag[31] ^= 1;
-        assert!(!key.verify(b"want for nothing?", &tag));
+        assert!(!key.verify(b"what do ya want for nothing?", &tag));
     }
 }

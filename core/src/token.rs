@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::claims::Claims;
-use crate::codec::{self, Payload, Tag};
+use crate::codec::{self, Signed, Tag};
 use crate::error::{DecodeError, MintError, VerifyError};
 use crate::key::Key;
 use crate::options::VerifyOptions;
@@ -71,8 +71,8 @@ impl Unverified {
 pub fn inspect(token: &str) -> Result<Unverified, DecodeError> {
     // `UnverifiedToken::parse(token)?.into_unverified()`, decoded in place rather than moved
     // through `UnverifiedToken`.
-    let mut claims = TokenClaims::new(Payload::new());
-    codec::decode(token, claims.payload_mut(), &mut [0; codec::TAG_LEN])?;
+    let mut claims = TokenClaims::new(Signed::new());
+    codec::decode(token, claims.signed_mut(), &mut [0; codec::TAG_LEN])?;
     claims.read()?;
     Ok(Unverified(claims))
 }
@@ -97,9 +97,9 @@ impl UnverifiedToken {
     /// [`DecodeError::UnsupportedVersion`] for a `tsrN.` prefix other than `tsr1.`, otherwise
     /// [`DecodeError::Malformed`] with the rule that was broken.
     pub fn parse(token: &str) -> Result<UnverifiedToken, DecodeError> {
-        let mut claims = TokenClaims::new(Payload::new());
+        let mut claims = TokenClaims::new(Signed::new());
         let mut tag = [0; codec::TAG_LEN];
-        codec::decode(token, claims.payload_mut(), &mut tag)?;
+        codec::decode(token, claims.signed_mut(), &mut tag)?;
         Ok(UnverifiedToken { claims, tag })
     }
 
@@ -127,7 +127,7 @@ impl UnverifiedToken {
         now: UnixTime,
     ) -> Result<Verified, VerifyError> {
         let UnverifiedToken { mut claims, tag } = self;
-        if key.id().as_bytes() != codec::key_id(claims.payload()) {
+        if key.id().as_bytes() != codec::key_id(claims.signed()) {
             return Err(VerifyError::UnknownKey);
         }
         check(&mut claims, &tag, key, options, now)?;
@@ -163,10 +163,10 @@ pub(crate) fn verify<'k>(
     options: &VerifyOptions,
     now: UnixTime,
 ) -> Result<Verified, VerifyError> {
-    let mut claims = TokenClaims::new(Payload::new());
+    let mut claims = TokenClaims::new(Signed::new());
     let mut tag = [0; codec::TAG_LEN];
-    codec::decode(token, claims.payload_mut(), &mut tag)?;
-    let key = find(codec::key_id(claims.payload())).ok_or(VerifyError::UnknownKey)?;
+    codec::decode(token, claims.signed_mut(), &mut tag)?;
+    let key = find(codec::key_id(claims.signed())).ok_or(VerifyError::UnknownKey)?;
     check(&mut claims, &tag, key, options, now)?;
     Ok(Verified(claims))
 }
@@ -180,8 +180,8 @@ fn check(
     options: &VerifyOptions,
     now: UnixTime,
 ) -> Result<(), VerifyError> {
-    // The tag covers `tsr1.` || payload; the key's MAC state absorbed the prefix when it was made.
-    if !key.mac().verify(claims.payload(), tag) {
+    // The tag covers `tsr1.` || payload, which is how the buffer holds them.
+    if !key.mac().verify(claims.signed(), tag) {
         return Err(VerifyError::BadSignature);
     }
     claims.read()?;
@@ -205,8 +205,8 @@ fn check(
 /// Mints a token for `claims`, signed by `key`.
 pub(crate) fn mint(key: &Key, claims: &Claims) -> Result<String, MintError> {
     claims.check()?;
-    let mut payload = Payload::new();
-    codec::encode_payload(key.id().as_str(), claims, &mut payload);
-    let tag = key.mac().tag(&payload); // over `tsr1.` || payload, as in `check`
-    Ok(codec::encode_text(&payload, &tag))
+    let mut signed = Signed::new();
+    codec::encode_payload(key.id().as_str(), claims, &mut signed);
+    let tag = key.mac().tag(&signed); // over `tsr1.` || payload, as in `check`
+    Ok(codec::encode_text(&signed, &tag))
 }

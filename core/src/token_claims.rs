@@ -5,11 +5,11 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::claims::{Claims, Limits, is_name};
-use crate::codec::{self, Payload};
+use crate::codec::{self, PREFIX, Signed};
 use crate::error::FormatError;
 use crate::time::UnixTime;
 
-/// A byte range inside the payload.
+/// A byte range inside the signed bytes.
 #[derive(Debug, Clone, Copy)]
 struct Span {
     start: u16,
@@ -27,7 +27,9 @@ impl Span {
 /// written it). [`TokenClaims::to_claims`] copies them into an owned [`Claims`].
 #[derive(Clone)]
 pub struct TokenClaims {
-    payload: Payload,
+    /// The prefix and the payload, as the MAC covers them; every offset below counts from the
+    /// prefix's first byte.
+    signed: Signed,
     audience: Span,
     subject: Span,
     /// Where the four u64 fields start (issued-at, expires-at, auth-time, generation).
@@ -38,10 +40,10 @@ pub struct TokenClaims {
 }
 
 impl TokenClaims {
-    /// Wraps a decoded payload whose claims are not read yet; [`TokenClaims::read`] reads them.
-    pub(crate) const fn new(payload: Payload) -> TokenClaims {
+    /// Wraps decoded signed bytes whose claims are not read yet; [`TokenClaims::read`] reads them.
+    pub(crate) const fn new(signed: Signed) -> TokenClaims {
         TokenClaims {
-            payload,
+            signed,
             audience: Span::EMPTY,
             subject: Span::EMPTY,
             times: 0,
@@ -50,19 +52,22 @@ impl TokenClaims {
         }
     }
 
-    pub(crate) fn payload(&self) -> &Payload {
-        &self.payload
+    pub(crate) fn signed(&self) -> &Signed {
+        &self.signed
     }
 
-    pub(crate) fn payload_mut(&mut self) -> &mut Payload {
-        &mut self.payload
+    pub(crate) fn signed_mut(&mut self) -> &mut Signed {
+        &mut self.signed
     }
 
     /// Reads the layout in place. Every byte must be used, and every field must obey the rules
     /// minting enforces.
     pub(crate) fn read(&mut self) -> Result<(), FormatError> {
-        let bytes = &self.payload[..];
-        let mut r = Reader { buf: bytes, pos: 0 };
+        let bytes = &self.signed[..];
+        let mut r = Reader {
+            buf: bytes,
+            pos: PREFIX.len(),
+        };
         r.field()?; // the key id, checked when the token was decoded
         let audience = r.name(Limits::AUDIENCE)?;
         let subject = r.field()?;
@@ -99,7 +104,7 @@ impl TokenClaims {
     fn time_field(&self, i: usize) -> u64 {
         let start = usize::from(self.times) + 8 * i;
         let mut word = [0; 8];
-        if let Some(bytes) = self.payload.get(start..start + 8) {
+        if let Some(bytes) = self.signed.get(start..start + 8) {
             word.copy_from_slice(bytes);
         }
         u64::from_be_bytes(word)
@@ -107,14 +112,14 @@ impl TokenClaims {
 
     fn text(&self, s: Span) -> &str {
         // `read` checked that every text field is UTF-8 (names are ASCII).
-        core::str::from_utf8(span(&self.payload, s)).unwrap_or_default()
+        core::str::from_utf8(span(&self.signed, s)).unwrap_or_default()
     }
 
     /// The id of the key the token names.
     #[must_use]
     pub fn key_id(&self) -> &str {
         // `codec::decode` checked that the key id is a name (ASCII).
-        core::str::from_utf8(codec::key_id(&self.payload)).unwrap_or_default()
+        core::str::from_utf8(codec::key_id(&self.signed)).unwrap_or_default()
     }
 
     /// The audience (purpose) the token was minted for.
@@ -126,7 +131,7 @@ impl TokenClaims {
     /// Whether the audience is `expected`: compared as bytes, without the UTF-8 check that
     /// [`TokenClaims::audience`] makes.
     pub(crate) fn audience_is(&self, expected: &str) -> bool {
-        span(&self.payload, self.audience) == expected.as_bytes()
+        span(&self.signed, self.audience) == expected.as_bytes()
     }
 
     /// Who the token is about: the user id.
@@ -222,7 +227,7 @@ impl<'a> Iterator for Scopes<'a> {
         if self.left == 0 {
             return None;
         }
-        let len = *self.claims.payload.get(self.pos)?;
+        let len = *self.claims.signed.get(self.pos)?;
         let s = Span {
             start: u16::try_from(self.pos + 1).ok()?,
             len,
