@@ -57,11 +57,10 @@ pub(crate) type Signed = SmallVec<[u8; INLINE_SIGNED]>;
 /// [`PREFIX`] followed by zeros: the start of every [`Signed`] buffer, copied in one go.
 static PREFIX_THEN_ZEROS: [u8; PREFIX.len() + MAX_PAYLOAD_LEN] = {
     let mut bytes = [0; PREFIX.len() + MAX_PAYLOAD_LEN];
-    let mut i = 0;
-    while i < PREFIX.len() {
-        bytes[i] = PREFIX.as_bytes()[i];
-        i += 1;
-    }
+    bytes
+        .split_at_mut(PREFIX.len())
+        .0
+        .copy_from_slice(PREFIX_BYTES);
     bytes
 };
 
@@ -187,9 +186,8 @@ fn classify_prefix(token: &[u8]) -> DecodeError {
 }
 
 /// Writes the prefix and the payload for `claims` signed by `key_id` into `out` (replacing what it
-/// held). The
-/// caller has checked the claims, so every field fits its length byte. Filling the caller's buffer
-/// rather than returning one saves moving it.
+/// held). The caller has checked the claims, so every field fits its length byte. Filling the
+/// caller's buffer rather than returning one saves moving it.
 pub(crate) fn encode_payload(key_id: &str, claims: &Claims, out: &mut Signed) {
     let fields = [key_id, &claims.audience, &claims.subject];
     let len = PREFIX.len()
