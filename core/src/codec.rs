@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use crate::claims::{Claims, Limits, is_name};
 use crate::error::{DecodeError, FormatError};
-pub(crate) use crate::mac::TAG_LEN;
+use crate::mac::TAG_LEN;
 
 /// The v1 prefix. It is also the MAC's domain-separation string.
 pub(crate) const PREFIX: &str = "tsr1.";

@@ -72,7 +72,7 @@ pub fn inspect(token: &str) -> Result<Unverified, DecodeError> {
     // `UnverifiedToken::parse(token)?.into_unverified()`, decoded in place rather than moved
     // through `UnverifiedToken`.
     let mut claims = TokenClaims::new(Signed::new());
-    codec::decode(token, claims.signed_mut(), &mut [0; codec::TAG_LEN])?;
+    codec::decode(token, claims.signed_mut(), &mut Tag::default())?;
     claims.read()?;
     Ok(Unverified(claims))
 }
@@ -98,7 +98,7 @@ impl UnverifiedToken {
     /// [`DecodeError::Malformed`] with the rule that was broken.
     pub fn parse(token: &str) -> Result<UnverifiedToken, DecodeError> {
         let mut claims = TokenClaims::new(Signed::new());
-        let mut tag = [0; codec::TAG_LEN];
+        let mut tag = Tag::default();
         codec::decode(token, claims.signed_mut(), &mut tag)?;
         Ok(UnverifiedToken { claims, tag })
     }
@@ -164,7 +164,7 @@ pub(crate) fn verify<'k>(
     now: UnixTime,
 ) -> Result<Verified, VerifyError> {
     let mut claims = TokenClaims::new(Signed::new());
-    let mut tag = [0; codec::TAG_LEN];
+    let mut tag = Tag::default();
     codec::decode(token, claims.signed_mut(), &mut tag)?;
     let key = find(codec::key_id(claims.signed())).ok_or(VerifyError::UnknownKey)?;
     check(&mut claims, &tag, key, options, now)?;
