@@ -1,4 +1,4 @@
-//! Ratios for a shared, noisy machine: the floor, tessera and `jsonwebtoken` timed in interleaved
+//! Ratios for a shared, noisy machine: the floors, tessera and `jsonwebtoken` timed in interleaved
 //! rounds, so every ratio compares samples taken within milliseconds of each other. Prints the
 //! median of the per-round ratios with their quartiles.
 //!
@@ -50,12 +50,14 @@ fn quartiles(values: &[f64]) -> (f64, f64, f64) {
 
 fn main() {
     let fx = Fixture::new();
-    let (floor, verify, inspect, mint) = (fx.floor(), fx.verify(), fx.inspect(), fx.mint());
+    let (floor, verify, inspect) = (fx.floor(), fx.verify(), fx.inspect());
+    let (floor_with_text, mint) = (fx.floor_with_text(), fx.mint());
     let (jwt_decode, jwt_encode) = (fx.jwt_decode(), fx.jwt_encode());
     let iters = [
         calibrate(&floor),
         calibrate(&verify),
         calibrate(&inspect),
+        calibrate(&floor_with_text),
         calibrate(&mint),
         calibrate(&jwt_decode),
         calibrate(&jwt_encode),
@@ -64,21 +66,23 @@ fn main() {
         "floor",
         "verify",
         "inspect",
+        "floor + text",
         "mint",
         "jwt decode",
         "jwt encode",
     ];
 
-    let mut ns: [Vec<f64>; 6] = Default::default();
+    let mut ns: [Vec<f64>; 7] = Default::default();
     for round in 0..ROUNDS {
         // Each round starts with a different operation, so none always follows the same one.
-        for i in (0..6).map(|i| (i + round) % 6) {
+        for i in (0..7).map(|i| (i + round) % 7) {
             let t = match i {
                 0 => sample(&floor, iters[i]),
                 1 => sample(&verify, iters[i]),
                 2 => sample(&inspect, iters[i]),
-                3 => sample(&mint, iters[i]),
-                4 => sample(&jwt_decode, iters[i]),
+                3 => sample(&floor_with_text, iters[i]),
+                4 => sample(&mint, iters[i]),
+                5 => sample(&jwt_decode, iters[i]),
                 _ => sample(&jwt_encode, iters[i]),
             };
             ns[i].push(t);
@@ -89,18 +93,21 @@ fn main() {
     println!("median ns per call (p25 - p75):");
     for (name, samples) in names.iter().zip(&ns) {
         let (p25, p50, p75) = quartiles(samples);
-        println!("  {name:<11} {p50:>8.1}   ({p25:.1} - {p75:.1})");
+        println!("  {name:<13} {p50:>8.1}   ({p25:.1} - {p75:.1})");
     }
     let ratio =
         |a: usize, b: usize| -> Vec<f64> { ns[a].iter().zip(&ns[b]).map(|(x, y)| x / y).collect() };
     println!("median of per-round ratios (p25 - p75):");
     for (label, values) in [
         ("verify / floor", ratio(1, 0)),
-        ("mint / floor", ratio(3, 0)),
-        ("jsonwebtoken decode / verify", ratio(4, 1)),
-        ("jsonwebtoken encode / mint", ratio(5, 3)),
+        ("mint / floor", ratio(4, 0)),
+        ("(floor + text) / floor", ratio(3, 0)),
+        ("mint / (floor + text)", ratio(4, 3)),
+        ("jsonwebtoken decode / verify", ratio(5, 1)),
+        ("jsonwebtoken encode / mint", ratio(6, 4)),
+        ("jsonwebtoken encode / (floor + text)", ratio(6, 3)),
     ] {
         let (p25, p50, p75) = quartiles(&values);
-        println!("  {label:<29} {p50:>5.2}x  ({p25:.2} - {p75:.2})");
+        println!("  {label:<37} {p50:>5.2}x  ({p25:.2} - {p75:.2})");
     }
 }
