@@ -1,6 +1,7 @@
 //! Benchmarks (criterion): mint and verify side by side with their floor (raw HMAC-SHA256 over the
-//! same bytes from a precomputed keyed state; for mint also that MAC plus the token's text) and a peer (`jsonwebtoken` HS256 with equivalent
-//! claims). `benches/ratio.rs` times the same operations interleaved, for ratios on a noisy machine.
+//! same bytes from a precomputed keyed state; for mint also that MAC plus the token's text) and a
+//! peer (`jsonwebtoken` HS256 with equivalent claims). `benches/ratio.rs` times the same operations
+//! interleaved, for ratios on a noisy machine.
 
 mod fixture;
 
