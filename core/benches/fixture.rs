@@ -1,6 +1,7 @@
 //! What both benchmarks measure: a typical token, the floor (raw HMAC-SHA256 over the bytes the v1
 //! MAC covers, from a precomputed keyed state), the floor for minting (that MAC plus writing the
-//! token's text) and a peer (`jsonwebtoken` HS256 with equivalent claims). Each operation is one closure, so both benches time exactly the same code.
+//! token's text) and a peer (`jsonwebtoken` HS256 with equivalent claims). Each operation is one
+//! closure, so both benches time exactly the same code.
 
 use std::hint::black_box;
 
