@@ -5,7 +5,7 @@ use std::io::BufRead as _;
 use std::path::Path;
 
 use serde_json::json;
-use tessera_core::{UnixTime, VerifyError};
+use tessera_core::{TokenClaims, UnixTime, VerifyError};
 
 use crate::auth::{ACCESS, HashParams, Passwords, Tokens};
 use crate::config::{Command, KeyCommand, TokenCommand, UserCommand};
@@ -144,22 +144,14 @@ fn token(command: TokenCommand) -> Result<(), String> {
             };
             let minted = tokens
                 .mint(u.id, u.generation, now, now)
-                .map_err(|e| format!("{e:?}"))?;
+                .map_err(|e| e.to_string())?;
             println!("{}", minted.token);
         }
         TokenCommand::Inspect { token } => {
             let seen = tessera_core::inspect(&token).map_err(|e| e.to_string())?;
-            let c = seen.untrusted_claims();
-            println!(
-                "{}",
-                json!({
-                    "verified": false,
-                    "key_id": c.key_id(), "subject": c.subject(), "audience": c.audience(),
-                    "issued_at": c.issued_at().as_secs(), "expires_at": c.expires_at().as_secs(),
-                    "auth_time": c.auth_time().as_secs(), "generation": c.generation(),
-                    "scopes": c.scopes().collect::<Vec<_>>(),
-                })
-            );
+            let mut shown = claims_json(seen.untrusted_claims());
+            shown["verified"] = false.into();
+            println!("{shown}");
         }
         TokenCommand::Verify {
             token,
@@ -172,15 +164,9 @@ fn token(command: TokenCommand) -> Result<(), String> {
             let options = tessera_core::VerifyOptions::new(ACCESS).with_leeway_secs(leeway);
             match keyring.verify(&token, &options, UnixTime::now()) {
                 Ok(v) => {
-                    let c = v.claims();
-                    println!(
-                        "{}",
-                        json!({
-                            "valid": true, "key_id": c.key_id(), "subject": c.subject(),
-                            "issued_at": c.issued_at().as_secs(), "expires_at": c.expires_at().as_secs(),
-                            "auth_time": c.auth_time().as_secs(), "generation": c.generation(),
-                        })
-                    );
+                    let mut shown = claims_json(v.claims());
+                    shown["valid"] = true.into();
+                    println!("{shown}");
                 }
                 Err(e) => {
                     println!(
@@ -196,6 +182,16 @@ fn token(command: TokenCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Every claim of a token, as `token inspect` and `token verify` print them.
+fn claims_json(c: &TokenClaims) -> serde_json::Value {
+    json!({
+        "key_id": c.key_id(), "subject": c.subject(), "audience": c.audience(),
+        "issued_at": c.issued_at().as_secs(), "expires_at": c.expires_at().as_secs(),
+        "auth_time": c.auth_time().as_secs(), "generation": c.generation(),
+        "scopes": c.scopes().collect::<Vec<_>>(),
+    })
 }
 
 fn key(command: KeyCommand) -> Result<(), String> {

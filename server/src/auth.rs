@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _, phc::PasswordHash};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tessera_core::{Claims, Keyring, UnixTime, Verified, VerifyError, VerifyOptions};
+use tessera_core::{Claims, Keyring, MintError, UnixTime, Verified, VerifyError, VerifyOptions};
 
 /// The audience of access tokens.
 pub const ACCESS: &str = "access";
@@ -282,30 +282,50 @@ pub enum TokenRejection {
     SessionTooOld,
 }
 
+/// Why no token was minted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MintRefusal {
+    /// The session is older than the maximum session age: log in with the password.
+    #[error("the session is older than the maximum session age; log in with the password")]
+    SessionTooOld,
+    /// The format cannot express the token. Our claims always fit its limits, so only the end of
+    /// time gets here: at `now` = `u64::MAX` no expiry can come after the issue time.
+    #[error("no token can be minted at unix time {now}: {reason}")]
+    Unrepresentable {
+        /// The time the token was to be minted at.
+        now: u64,
+        /// What the core refused.
+        reason: MintError,
+    },
+}
+
 impl Tokens {
     /// Mints an access token for `user_id` at `now`, for a session that started at `auth_time`.
     ///
     /// # Errors
     ///
-    /// [`TokenRejection::SessionTooOld`] if `auth_time` is older than the maximum session age.
+    /// [`MintRefusal::SessionTooOld`] if `auth_time` is older than the maximum session age;
+    /// [`MintRefusal::Unrepresentable`] if `now` is so late that no expiry can follow it.
     pub fn mint(
         &self,
         user_id: u64,
         generation: u64,
         auth_time: UnixTime,
         now: UnixTime,
-    ) -> Result<Minted, TokenRejection> {
+    ) -> Result<Minted, MintRefusal> {
         if now.as_secs().saturating_sub(auth_time.as_secs()) > self.max_session {
-            return Err(TokenRejection::SessionTooOld);
+            return Err(MintRefusal::SessionTooOld);
         }
         let mut claims = Claims::new(&user_id.to_string(), ACCESS, now, self.ttl);
         claims.auth_time = auth_time.min(now);
         claims.generation = generation;
-        // Our own claims always fit the format's limits.
         let token = self
             .keyring
             .mint(&claims)
-            .map_err(|_| TokenRejection::Revoked)?;
+            .map_err(|reason| MintRefusal::Unrepresentable {
+                now: now.as_secs(),
+                reason,
+            })?;
         Ok(Minted {
             token,
             expires_at: claims.expires_at.as_secs(),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tessera_core::UnixTime;
 
-use crate::auth::{HashError, Minted, Passwords, TokenRejection, Tokens};
+use crate::auth::{HashError, MintRefusal, Minted, Passwords, TokenRejection, Tokens};
 use crate::error::ApiError;
 use crate::store::{Store, StoreError, User};
 use crate::throttle::Throttle;
@@ -271,11 +271,18 @@ impl App {
     ///
     /// # Errors
     ///
-    /// [`ApiError::Token`] with `SessionTooOld` past the maximum session age.
+    /// [`ApiError::Token`] with `SessionTooOld` past the maximum session age;
+    /// [`ApiError::Internal`] if the clock says the end of time.
     pub fn issue_token(&self, who: &Authenticated, now: UnixTime) -> Result<Minted, ApiError> {
         self.tokens
             .mint(who.user.id, who.user.generation, who.auth_time, now)
-            .map_err(ApiError::Token)
+            .map_err(|refusal| match refusal {
+                MintRefusal::SessionTooOld => ApiError::Token(TokenRejection::SessionTooOld),
+                unrepresentable @ MintRefusal::Unrepresentable { .. } => {
+                    eprintln!("tessera: {unrepresentable}");
+                    ApiError::Internal
+                }
+            })
     }
 
     /// Changes the password and revokes every earlier token. Requires the current password.

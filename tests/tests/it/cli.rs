@@ -45,13 +45,25 @@ fn users_and_tokens_from_the_command_line_work_over_http() {
     let token = token.trim();
     assert!(token.starts_with("tsr1.") && !token.contains('\n'));
 
-    let verified = stdout(&tessera(
+    let verified: serde_json::Value = serde_json::from_str(&stdout(&tessera(
         &["token", "verify", token, "--data-dir", data],
         "",
-    ));
-    assert!(verified.contains("\"valid\":true"), "{verified}");
-    let inspected = stdout(&tessera(&["token", "inspect", token], ""));
-    assert!(inspected.contains("\"verified\":false"), "{inspected}");
+    )))
+    .unwrap();
+    assert_eq!(verified["valid"], true);
+    let mut inspected: serde_json::Value =
+        serde_json::from_str(&stdout(&tessera(&["token", "inspect", token], ""))).unwrap();
+    assert_eq!(inspected["verified"], false);
+    assert_eq!(inspected["subject"], "1");
+    assert_eq!(inspected["audience"], "access");
+    assert_eq!(
+        inspected["expires_at"].as_u64().unwrap() - inspected["issued_at"].as_u64().unwrap(),
+        120
+    );
+    // Verifying shows the same claims that inspecting does.
+    inspected.as_object_mut().unwrap().remove("verified");
+    inspected["valid"] = true.into();
+    assert_eq!(verified, inspected);
 
     let server = TestServer::start(&dir, &[]).unwrap();
     let r = server.req("GET", "/api/resource").bearer(token).send();
@@ -100,6 +112,40 @@ fn an_expired_token_from_the_command_line_is_reported_expired() {
             .send()
             .error(),
         "expired"
+    );
+}
+
+#[test]
+fn minting_at_the_end_of_time_is_refused_with_a_reason() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let data = dir.to_str().unwrap();
+    let _ = TestServer::start(&dir, &[]).unwrap().terminate();
+    let _ = stdout(&tessera(
+        &["user", "add", "vera", "--data-dir", data],
+        "password-1\n",
+    ));
+    let now = u64::MAX.to_string();
+    let mint = tessera(
+        &[
+            "token",
+            "mint",
+            "--data-dir",
+            data,
+            "--user",
+            "vera",
+            "--now",
+            &now,
+        ],
+        "",
+    );
+    assert!(!mint.status.success());
+    assert!(mint.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&mint.stderr);
+    assert!(
+        stderr.contains(&format!("no token can be minted at unix time {now}"))
+            && stderr.contains("expires_at must be after issued_at"),
+        "{stderr}"
     );
 }
 
