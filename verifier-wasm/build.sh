@@ -19,6 +19,10 @@ fi
 
 # The compact SHA-256 is a quarter of the size of the unrolled one, at some cost in speed.
 flags='--cfg sha2_backend_soft="compact"'
+# WebAssembly SIMD (every engine since 2023: Chrome and Node 16.4+, Firefox 89+, Safari 16.4+,
+# Deno, workerd): the compiler may use 128-bit vectors, and a verify takes about a sixth less time
+# (measured: the gain is in the MAC; `inspect`, which computes none, is unchanged).
+flags+=' -C target-feature=+simd128'
 # Panic locations name source files: show crates.io sources as crates/<name>-<version>/..., not
 # as paths on the machine that built the package.
 for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
@@ -37,7 +41,7 @@ node verifier-wasm/inline-snippets.mjs "$out"/web "$out"/node
 for module in "$out"/web/tessera_verifier_bg.wasm "$out"/node/tessera_verifier_bg.wasm; do
     "$wasm_opt" -Oz --strip-debug --strip-producers --enable-reference-types --enable-bulk-memory \
         --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-        --enable-multivalue "$module" -o "$module"
+        --enable-multivalue --enable-simd "$module" -o "$module"
 done
 
 cp verifier-wasm/npm/package.json verifier-wasm/npm/node.mjs verifier-wasm/npm/node.d.mts "$out"/
