@@ -185,8 +185,14 @@ fn temp_path(path: &Path) -> PathBuf {
 ///
 /// The I/O error.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.exists() {
+    if dir.is_dir() {
         return Ok(());
+    }
+    if dir.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "it exists and is not a directory",
+        ));
     }
     fs::create_dir_all(dir)?;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))

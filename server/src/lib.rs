@@ -47,11 +47,25 @@ pub enum StartError {
     #[error(transparent)]
     Keys(#[from] KeyFileError),
     /// The bind address is not usable.
-    #[error("cannot listen on {0}: {1} (is another server using it? choose another with --bind)")]
+    #[error("cannot listen on {0}: {1} ({hint})", hint = bind_hint(.1))]
     Bind(String, std::io::Error),
     /// The argon2 parameters are invalid.
     #[error("invalid argon2 parameters: {0}")]
     Hash(HashError),
+}
+
+/// What to do about a failure to listen on `--bind`.
+fn bind_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => "is another server using it? choose another with --bind",
+        std::io::ErrorKind::AddrNotAvailable => {
+            "no network interface here has that address; 127.0.0.1 or 0.0.0.0 always work"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose a higher one with --bind"
+        }
+        _ => "--bind takes host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080",
+    }
 }
 
 /// A running server.

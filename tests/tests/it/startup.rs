@@ -57,6 +57,33 @@ fn a_taken_bind_address_is_refused() {
     let addr = first.addr().to_string();
     let err = TestServer::start(&temp.path().join("data"), &["--bind", &addr]).unwrap_err();
     assert!(err.contains("cannot listen on"), "{err}");
+    assert!(err.contains("is another server using it?"), "{err}");
+}
+
+#[test]
+fn a_bind_address_that_is_no_address_is_refused_with_its_form() {
+    for bind in ["nonsense", "127.0.0.1", "127.0.0.1:99999"] {
+        let temp = tempfile::tempdir().unwrap();
+        let err = TestServer::start(&temp.path().join("data"), &["--bind", bind]).unwrap_err();
+        assert!(err.contains(&format!("cannot listen on {bind}:")), "{err}");
+        assert!(err.contains("--bind takes host:port"), "{err}");
+    }
+}
+
+#[test]
+fn a_data_directory_that_is_a_file_is_refused_and_left_alone() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("data");
+    std::fs::write(&file, "notes\n").unwrap();
+    let err = TestServer::start(&file, &[]).unwrap_err();
+    assert!(
+        err.contains(&format!(
+            "cannot create the data directory {}",
+            file.display()
+        )) && err.contains("it exists and is not a directory"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes\n");
 }
 
 #[test]
