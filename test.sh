@@ -11,6 +11,15 @@ step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "unit, integration, property and doc tests"
 cargo test --workspace --locked
+step "dependencies: permissive licences, crates.io only, no wildcard versions (cargo-deny)"
+if command -v cargo-deny >/dev/null; then
+    cargo deny --locked check bans licenses sources
+elif [ -n "${TESSERA_REQUIRE_ALL:-}" ]; then
+    echo "cargo-deny is missing: cargo install cargo-deny --locked" >&2
+    exit 1
+else
+    echo "skipped: cargo-deny is not installed (cargo install cargo-deny --locked)"
+fi
 step "tessera-core builds without std, and for wasm32 (no_std proof)"
 cargo build -p tessera-core --no-default-features --locked
 cargo build -p tessera-core --no-default-features --target wasm32-unknown-unknown --locked
