@@ -12,12 +12,19 @@ fn stdout(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-#[test]
-fn users_and_tokens_from_the_command_line_work_over_http() {
+/// A data directory that a server has set up and left (stopped), for admin commands to work on;
+/// the directory lives as long as the returned guard.
+fn initialised_data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("data");
-    let data = dir.to_str().unwrap();
     let _ = TestServer::start(&dir, &[]).unwrap().terminate();
+    (temp, dir)
+}
+
+#[test]
+fn users_and_tokens_from_the_command_line_work_over_http() {
+    let (_temp, dir) = initialised_data_dir();
+    let data = dir.to_str().unwrap();
 
     let added = stdout(&tessera(
         &["user", "add", "Tina", "--data-dir", data],
@@ -80,10 +87,8 @@ fn users_and_tokens_from_the_command_line_work_over_http() {
 
 #[test]
 fn an_expired_token_from_the_command_line_is_reported_expired() {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("data");
+    let (_temp, dir) = initialised_data_dir();
     let data = dir.to_str().unwrap();
-    let _ = TestServer::start(&dir, &[]).unwrap().terminate();
     let _ = stdout(&tessera(
         &["user", "add", "uma", "--data-dir", data],
         "password-1\n",
@@ -117,10 +122,8 @@ fn an_expired_token_from_the_command_line_is_reported_expired() {
 
 #[test]
 fn minting_at_the_end_of_time_is_refused_with_a_reason() {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("data");
+    let (_temp, dir) = initialised_data_dir();
     let data = dir.to_str().unwrap();
-    let _ = TestServer::start(&dir, &[]).unwrap().terminate();
     let _ = stdout(&tessera(
         &["user", "add", "vera", "--data-dir", data],
         "password-1\n",
@@ -201,10 +204,8 @@ fn help_explains_every_option() {
 
 #[test]
 fn a_hash_with_older_weaker_parameters_is_upgraded_at_the_next_login() {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("data");
+    let (_temp, dir) = initialised_data_dir();
     let data = dir.to_str().unwrap();
-    let _ = TestServer::start(&dir, &[]).unwrap().terminate();
     let weak = ["--argon2-m-cost", "1024", "--argon2-t-cost", "1"];
     let _ = stdout(&tessera(
         &[&["user", "add", "ulla", "--data-dir", data][..], &weak].concat(),
